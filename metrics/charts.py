@@ -1,0 +1,155 @@
+"""Altair charts shared by the pages and the exports: phases as bars, months as lines with phase bands and targets."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from metrics.compare import target_of
+from metrics.compute import WindowResult
+from metrics.config import Config
+from metrics.indicators import INDICATORS
+
+PALETTE = {"baseline": "#8A8F98", "action": "#B71C1C", "target": "#1B5E20", "band": "#F3E5E5", "line": "#0D47A1"}
+SAMPLE_MARK = "示例数据"
+
+
+def font_stack() -> str:
+    try:
+        from metrics.fonts import FONT_STACK
+
+        return FONT_STACK
+    except ImportError:  # the bundled font is optional for the numbers, not for the looks
+        return "sans-serif"
+
+
+def scale_factor(projector: bool) -> float:
+    return 1.9 if projector else 1.0
+
+
+def styled(chart: alt.TopLevelMixin, title: str, subtitle: str | None = None, *, projector: bool = False,
+           sample: bool = False, width: int | str = "container", height: int = 320) -> alt.TopLevelMixin:
+    """Title, fonts and sizes in one place; sample data is marked in the subtitle of every chart."""
+    k = scale_factor(projector)
+    font = font_stack()
+    subtitle_lines = [s for s in (subtitle, f"【{SAMPLE_MARK}】" if sample else None) if s]
+    return (
+        chart.properties(
+            title=alt.TitleParams(title, subtitle=subtitle_lines or None, anchor="start", fontSize=round(17 * k),
+                                  subtitleFontSize=round(12 * k), subtitleColor="#555", font=font,
+                                  subtitleFont=font),
+            width=width, height=round(height * (1.25 if projector else 1)),
+        )
+        .configure(font=font)
+        .configure_axis(labelFontSize=round(12 * k), titleFontSize=round(13 * k), labelFont=font, titleFont=font,
+                        labelLimit=round(220 * k))
+        .configure_legend(labelFontSize=round(12 * k), titleFontSize=round(13 * k), labelFont=font, titleFont=font,
+                          orient="bottom")
+        .configure_text(font=font, fontSize=round(12 * k))
+        .configure_view(stroke=None)
+    )
+
+
+def _axis_format(key: str) -> str:
+    return ".0%" if INDICATORS[key].unit in ("rate", "ratio") else ",.0f"
+
+
+def phase_frame(config: Config, results: dict[str, WindowResult], key: str) -> pd.DataFrame:
+    rows = []
+    for p in config.phases:
+        r = results[p.key]
+        v = r.values[key]
+        rows.append({"阶段": p.name, "key": p.key, "值": v.value, "基线": "基线期" if p.baseline else "行动阶段",
+                     "窗口": r.window.describe(), "分子": None if v.numerator is None else float(v.numerator),
+                     "分母": None if v.denominator is None else float(v.denominator)})
+    return pd.DataFrame(rows)
+
+
+def phase_bars(config: Config, results: dict[str, WindowResult], key: str, *, projector: bool = False,
+               sample: bool = False, title: str | None = None) -> alt.TopLevelMixin:
+    """One bar per phase (baseline grey, action red) with the target as a rule."""
+    ind = INDICATORS[key]
+    df = phase_frame(config, results, key)
+    fmt = _axis_format(key)
+    order = [p.name for p in config.phases]
+    base = alt.Chart(df).encode(x=alt.X("阶段:N", sort=order, title=None, axis=alt.Axis(labelAngle=0)))
+    bars = base.mark_bar(cornerRadiusTopLeft=3, cornerRadiusTopRight=3).encode(
+        y=alt.Y("值:Q", title=ind.name, axis=alt.Axis(format=fmt)),
+        color=alt.Color("基线:N", scale=alt.Scale(domain=["基线期", "行动阶段"],
+                                                   range=[PALETTE["baseline"], PALETTE["action"]]), legend=None),
+        tooltip=[alt.Tooltip("阶段:N"), alt.Tooltip("值:Q", format=".4" if fmt == ".0%" else ",.1f"),
+                 alt.Tooltip("分子:Q", format=",.2f"), alt.Tooltip("分母:Q", format=",.2f"), alt.Tooltip("窗口:N")],
+    )
+    labels = base.mark_text(dy=-8 * scale_factor(projector), fontWeight="bold").encode(
+        y="值:Q", text=alt.Text("值:Q", format=".1%" if fmt == ".0%" else ",.1f"))
+    layers = [bars, labels]
+    target = target_of(config, key).target
+    if target is not None:
+        layers.append(alt.Chart(pd.DataFrame({"目标": [target]})).mark_rule(
+            color=PALETTE["target"], strokeDash=[6, 4], size=2).encode(y="目标:Q"))
+    return styled(alt.layer(*layers), title or f"{ind.name}：各阶段对比", _target_text(config, key),
+                  projector=projector, sample=sample)
+
+
+def _target_text(config: Config, key: str) -> str | None:
+    t = target_of(config, key)
+    if t.target is None:
+        return None
+    from metrics.present import format_number
+
+    return f"虚线为目标值 {format_number(key, t.target)}"
+
+
+def monthly_frame(monthly: list[WindowResult], key: str) -> pd.DataFrame:
+    return pd.DataFrame([{"月份": pd.Timestamp(r.window.start), "值": r.values[key].value,
+                          "分子": None if r.values[key].numerator is None else float(r.values[key].numerator),
+                          "分母": None if r.values[key].denominator is None else float(r.values[key].denominator)}
+                         for r in monthly])
+
+
+def monthly_trend(config: Config, monthly: list[WindowResult], key: str, *, projector: bool = False,
+                  sample: bool = False, title: str | None = None) -> alt.TopLevelMixin:
+    """Monthly values as a line, the action phases as shaded bands, the target as a rule."""
+    ind = INDICATORS[key]
+    df = monthly_frame(monthly, key)
+    fmt = _axis_format(key)
+    bands = pd.DataFrame([{"阶段": p.name, "起": pd.Timestamp(p.start), "止": pd.Timestamp(p.end),
+                           "类型": "基线期" if p.baseline else "行动阶段"} for p in config.phases])
+    last = df["月份"].max() if not df.empty else None
+    if last is not None:
+        bands["止"] = bands["止"].clip(upper=last + pd.offsets.MonthEnd(0))
+        bands = bands[bands["起"] <= bands["止"]]
+    band = alt.Chart(bands).mark_rect(opacity=0.5).encode(
+        x="起:T", x2="止:T",
+        color=alt.Color("类型:N", scale=alt.Scale(domain=["基线期", "行动阶段"], range=["#ECEFF1", "#FBE9E7"]),
+                        legend=None),
+        tooltip=["阶段:N"])
+    band_labels = alt.Chart(bands).mark_text(align="left", baseline="top", dx=4, dy=4, color="#6D4C41").encode(
+        x="起:T", y=alt.value(2), text="阶段:N")
+    line = alt.Chart(df).mark_line(point=True, color=PALETTE["line"], strokeWidth=2.5 if projector else 2).encode(
+        x=alt.X("月份:T", title=None, axis=alt.Axis(format="%Y-%m", labelAngle=-30 if not projector else -45)),
+        y=alt.Y("值:Q", title=ind.name, axis=alt.Axis(format=fmt)),
+        tooltip=[alt.Tooltip("月份:T", format="%Y年%m月"), alt.Tooltip("值:Q", format=".4" if fmt == ".0%" else ",.1f"),
+                 alt.Tooltip("分子:Q", format=",.2f"), alt.Tooltip("分母:Q", format=",.2f")])
+    layers = [band, band_labels, line]
+    target = target_of(config, key).target
+    if target is not None:
+        layers.append(alt.Chart(pd.DataFrame({"目标": [target]})).mark_rule(
+            color=PALETTE["target"], strokeDash=[6, 4], size=2).encode(y="目标:Q"))
+    return styled(alt.layer(*layers), title or f"{ind.name}：月度走势", _target_text(config, key),
+                  projector=projector, sample=sample)
+
+
+def category_bars(df: pd.DataFrame, category: str, value: str, title: str, *, value_format: str = ",.0f",
+                  color: str | None = None, projector: bool = False, sample: bool = False,
+                  subtitle: str | None = None, sort: list[str] | None = None) -> alt.TopLevelMixin:
+    """Horizontal bars of a value per category (team, partner court, asset type), optionally coloured."""
+    enc = dict(y=alt.Y(f"{category}:N", sort=sort or "-x", title=None),
+               x=alt.X(f"{value}:Q", title=value, axis=alt.Axis(format=value_format)),
+               tooltip=[alt.Tooltip(f"{category}:N"), alt.Tooltip(f"{value}:Q", format=value_format)])
+    if color:
+        enc["color"] = alt.Color(f"{color}:N", title=color)
+        enc["yOffset"] = alt.YOffset(f"{color}:N")
+    chart = alt.Chart(df).mark_bar(color=None if color else PALETTE["action"]).encode(**enc)
+    height = max(180, 28 * max(1, df[category].nunique()) * (df[color].nunique() if color else 1))
+    return styled(chart, title, subtitle, projector=projector, sample=sample, height=min(height, 900))

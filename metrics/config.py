@@ -1,0 +1,285 @@
+"""Load and validate config.yaml into typed objects; every mistake becomes a ConfigError in Chinese."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG_PATH = ROOT / "config.yaml"
+
+DIRECTIONS = {"higher": "越高越好", "lower": "越低越好", "none": "不设方向"}
+
+
+class ConfigError(ValueError):
+    """A configuration mistake, phrased for the person who edits config.yaml."""
+
+    def __init__(self, key: str, reason: str):
+        self.key = key
+        self.reason = reason
+        super().__init__(f"配置错误：{key} — {reason}")
+
+
+@dataclass(frozen=True)
+class Phase:
+    key: str
+    name: str
+    start: dt.date
+    end: dt.date
+    baseline: bool = False
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+
+@dataclass(frozen=True)
+class Parameters:
+    scope_case_types: tuple[str, ...] = ("首次执行",)
+    actual_closure_methods: tuple[str, ...] = ("执行完毕", "终结执行", "销案", "不予执行", "驳回申请")
+    transfer_reasons: tuple[str, ...] = ("指定执行", "提级执行", "委托执行")
+    statutory_days: int = 180
+    judgment_observation_days: int = 180
+    small_denominator: int = 30
+
+
+@dataclass(frozen=True)
+class Target:
+    direction: str  # higher / lower / none
+    target: float | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    court_name: str
+    court_code: str
+    action_name: str
+    database_url: str
+    database_url_from_env: bool
+    sample: bool
+    phases: tuple[Phase, ...]
+    parameters: Parameters
+    targets: dict[str, Target] = field(default_factory=dict)
+    as_of: dt.date | None = None
+    default_phase: str | None = None
+    path: Path | None = None
+
+    @property
+    def baseline(self) -> Phase:
+        return next(p for p in self.phases if p.baseline)
+
+    @property
+    def action_phases(self) -> tuple[Phase, ...]:
+        return tuple(p for p in self.phases if not p.baseline)
+
+    def phase(self, key: str) -> Phase:
+        for p in self.phases:
+            if p.key == key:
+                return p
+        raise KeyError(key)
+
+    @property
+    def uses_sample_data(self) -> bool:
+        """True when the database in use is the embedded sample database (示例数据)."""
+        return self.sample and not self.database_url_from_env
+
+
+def _as_date(value: Any, key: str) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise ConfigError(key, f"“{value}”不是有效日期，应写成 YYYY-MM-DD，例如 2025-03-01")
+
+
+def _str_list(value: Any, key: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ConfigError(key, "应为非空的文字列表，例如 [首次执行]")
+    return tuple(v.strip() for v in value)
+
+
+def _positive_int(value: Any, key: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ConfigError(key, f"应为正整数，现在是“{value}”")
+    return value
+
+
+def _mapping(value: Any, key: str) -> dict:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ConfigError(key, "应为“键: 值”形式的一组设置")
+    return value
+
+
+def _parse_phases(raw: Any) -> tuple[Phase, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise ConfigError("phases", "应为阶段列表，每个阶段包含 key、name、start、end")
+    phases: list[Phase] = []
+    for i, item in enumerate(raw):
+        where = f"phases[{i + 1}]"
+        if not isinstance(item, dict):
+            raise ConfigError(where, "每个阶段应包含 key、name、start、end")
+        for required in ("key", "name", "start", "end"):
+            if item.get(required) in (None, ""):
+                raise ConfigError(f"{where}.{required}", "缺少此项")
+        key = str(item["key"]).strip()
+        start = _as_date(item["start"], f"{where}.start")
+        end = _as_date(item["end"], f"{where}.end")
+        if end < start:
+            raise ConfigError(f"{where}.end", f"结束日期 {end} 早于开始日期 {start}")
+        baseline = item.get("baseline", False)
+        if not isinstance(baseline, bool):
+            raise ConfigError(f"{where}.baseline", "应为 true 或 false")
+        phases.append(Phase(key, str(item["name"]).strip(), start, end, baseline))
+    keys = [p.key for p in phases]
+    for k in keys:
+        if keys.count(k) > 1:
+            raise ConfigError("phases", f"阶段 key “{k}”重复")
+    baselines = [p for p in phases if p.baseline]
+    if len(baselines) != 1:
+        raise ConfigError("phases", f"必须恰好有一个阶段标注 baseline: true，现在有 {len(baselines)} 个")
+    ordered = sorted(phases, key=lambda p: p.start)
+    for a, b in zip(ordered, ordered[1:]):
+        if b.start <= a.end:
+            raise ConfigError(
+                "phases",
+                f"阶段“{a.name}”（{a.start}至{a.end}）与“{b.name}”（{b.start}至{b.end}）时间重叠",
+            )
+    return tuple(phases)
+
+
+def _parse_parameters(raw: Any) -> Parameters:
+    raw = _mapping(raw, "parameters")
+    known = set(Parameters.__dataclass_fields__)
+    for k in raw:
+        if k not in known:
+            raise ConfigError(f"parameters.{k}", "未知参数，可用：" + "、".join(sorted(known)))
+    d = Parameters()
+    return Parameters(
+        scope_case_types=_str_list(raw.get("scope_case_types", list(d.scope_case_types)),
+                                   "parameters.scope_case_types"),
+        actual_closure_methods=_str_list(raw.get("actual_closure_methods", list(d.actual_closure_methods)),
+                                         "parameters.actual_closure_methods"),
+        transfer_reasons=_str_list(raw.get("transfer_reasons", list(d.transfer_reasons)),
+                                   "parameters.transfer_reasons"),
+        statutory_days=_positive_int(raw.get("statutory_days", d.statutory_days), "parameters.statutory_days"),
+        judgment_observation_days=_positive_int(raw.get("judgment_observation_days", d.judgment_observation_days),
+                                                "parameters.judgment_observation_days"),
+        small_denominator=_positive_int(raw.get("small_denominator", d.small_denominator),
+                                        "parameters.small_denominator"),
+    )
+
+
+def _parse_targets(raw: Any) -> dict[str, Target]:
+    from metrics.indicators import INDICATORS  # late import: indicators import config types
+
+    raw = _mapping(raw, "targets")
+    targets: dict[str, Target] = {}
+    for key, spec in raw.items():
+        where = f"targets.{key}"
+        if key not in INDICATORS:
+            raise ConfigError(where, "未知指标，指标 key 见“指标口径”页或 SPEC 第4节")
+        spec = _mapping(spec, where)
+        for k in spec:
+            if k not in ("target", "direction"):
+                raise ConfigError(f"{where}.{k}", "未知设置，只能写 target 与 direction")
+        direction = spec.get("direction", INDICATORS[key].direction)
+        if direction not in DIRECTIONS:
+            raise ConfigError(f"{where}.direction", f"应为 higher、lower 或 none，现在是“{direction}”")
+        target = spec.get("target")
+        if target is not None and (isinstance(target, bool) or not isinstance(target, (int, float))):
+            raise ConfigError(f"{where}.target", f"应为数字（比率写成小数，如 0.5 表示50%），现在是“{target}”")
+        targets[key] = Target(direction=direction, target=None if target is None else float(target))
+    return targets
+
+
+def _check_url(url: Any, key: str) -> str:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    if not isinstance(url, str) or not url.strip():
+        raise ConfigError(key, "缺少数据库地址")
+    try:
+        make_url(url.strip())
+    except ArgumentError:
+        raise ConfigError(
+            key,
+            f"“{url}”不是有效的数据库地址，应形如 sqlite:///data/court.db 或 "
+            "postgresql+psycopg://用户:密码@主机:5432/库名",
+        ) from None
+    return url.strip()
+
+
+def load_config(path: str | os.PathLike | None = None, env: dict | None = None) -> Config:
+    """Read and validate a config file; DATABASE_URL in the environment overrides the configured URL."""
+    env = os.environ if env is None else env
+    path = Path(path) if path else DEFAULT_CONFIG_PATH
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(str(path), "找不到配置文件") from None
+    except UnicodeDecodeError:
+        raise ConfigError(str(path), "配置文件不是 UTF-8 编码") from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"第{mark.line + 1}行" if mark else "文件"
+        raise ConfigError(f"{path.name} {where}", "YAML 格式错误（检查缩进与冒号）") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(path.name, "配置文件应为“键: 值”形式")
+    known = {"court", "database", "phases", "parameters", "targets", "display"}
+    for k in raw:
+        if k not in known:
+            raise ConfigError(str(k), "未知配置项，可用：" + "、".join(sorted(known)))
+
+    court = _mapping(raw.get("court"), "court")
+    if not court.get("name"):
+        raise ConfigError("court.name", "缺少法院名称")
+    database = _mapping(raw.get("database"), "database")
+    env_url = env.get("DATABASE_URL", "").strip()
+    if env_url:
+        url = _check_url(env_url, "环境变量 DATABASE_URL")
+    else:
+        url = _check_url(database.get("url"), "database.url")
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:////") and url != "sqlite:///:memory:":
+        # Relative SQLite paths are relative to the project folder, not to wherever streamlit was started.
+        url = "sqlite:///" + str(ROOT / url[len("sqlite:///"):])
+    sample = database.get("sample", False)
+    if not isinstance(sample, bool):
+        raise ConfigError("database.sample", "应为 true 或 false")
+
+    display = _mapping(raw.get("display"), "display")
+    as_of = display.get("as_of")
+    phases = _parse_phases(raw.get("phases"))
+    default_phase = display.get("default_phase")
+    if default_phase is not None and default_phase not in {p.key for p in phases}:
+        raise ConfigError("display.default_phase", f"“{default_phase}”不是已配置的阶段 key")
+
+    return Config(
+        court_name=str(court["name"]).strip(),
+        court_code=str(court.get("code") or "").strip(),
+        action_name=str(court.get("action_name") or "专项行动").strip(),
+        database_url=url,
+        database_url_from_env=bool(env_url),
+        sample=sample,
+        phases=phases,
+        parameters=_parse_parameters(raw.get("parameters")),
+        targets=_parse_targets(raw.get("targets")),
+        as_of=None if as_of in (None, "") else _as_date(as_of, "display.as_of"),
+        default_phase=default_phase,
+        path=path,
+    )

@@ -1,0 +1,91 @@
+"""Open the configured database: engines, schema on demand, the sample database built on first use."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import create_engine, func, inspect, select
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from metrics.config import ROOT, Config
+from metrics.schema import TABLES, cases, dataset_info, metadata
+
+SAMPLE_DIR = ROOT / "sample_data"
+_ENGINES: dict[str, Engine] = {}
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database cannot be reached or opened; the message is for the user, in Chinese."""
+
+
+def describe_url(url: str) -> str:
+    """The URL without its password, for messages and the page footer."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "（无法解析的数据库地址）"
+
+
+def get_engine(url: str) -> Engine:
+    if url in _ENGINES:
+        return _ENGINES[url]
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    if parsed.get_backend_name() == "mysql" and "charset" not in parsed.query:
+        parsed = parsed.update_query_dict({"charset": "utf8mb4"})
+    try:
+        _ENGINES[url] = create_engine(parsed, pool_pre_ping=True)
+    except (SQLAlchemyError, ImportError, ValueError) as exc:
+        raise DatabaseUnavailable(f"无法创建数据库连接（{describe_url(url)}）：{exc}") from None
+    return _ENGINES[url]
+
+
+def ensure_schema(engine: Engine) -> None:
+    metadata.create_all(engine)
+
+
+def is_empty(engine: Engine) -> bool:
+    if not inspect(engine).has_table("cases"):
+        return True
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(cases)).scalar() == 0
+
+
+def is_sample(engine: Engine) -> bool:
+    """True when the data was built from sample_data/ (示例数据)."""
+    if not inspect(engine).has_table("dataset_info"):
+        return False
+    with engine.connect() as conn:
+        value = conn.execute(select(dataset_info.c.value).where(dataset_info.c.key == "source")).scalar()
+    return value == "sample"
+
+
+def sample_files() -> list[Path]:
+    return [SAMPLE_DIR / f"{spec.chinese}.csv" for spec in TABLES.values()]
+
+
+def build_sample(engine: Engine, config: Config) -> None:
+    from metrics.importer import import_files
+
+    import_files(engine, sample_files(), config.court_name, config.parameters.transfer_reasons, mark_sample=True)
+
+
+def open_database(config: Config, url: str | None = None) -> Engine:
+    """An engine on the configured (or given) database, with the schema in place.
+
+    With the default configuration a missing or empty database is built from sample_data/ first.
+    """
+    url = url or config.database_url
+    engine = get_engine(url)
+    try:
+        with engine.connect():
+            pass
+        ensure_schema(engine)
+        if config.sample and url == config.database_url and not config.database_url_from_env and is_empty(engine):
+            build_sample(engine, config)
+    except SQLAlchemyError as exc:
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        raise DatabaseUnavailable(f"无法连接数据库（{describe_url(url)}）：{reason}") from None
+    return engine

@@ -1,0 +1,327 @@
+"""The indicator definitions (SPEC section 4): one table from which SQL, 口径 text, direction and target all come.
+
+An indicator is a formula over *measures*. A measure is one SQL aggregate over one table — a count or a sum of
+the rows meeting a condition — with a Chinese label. The 口径 text of an indicator is built from the labels of
+its measures and the SQL from their conditions, so text and computation cannot drift apart; the same
+conditions select the cases behind a number (drill-through).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Callable
+
+from sqlalchemy import and_, case, exists, not_, or_, true
+from sqlalchemy.sql.elements import ColumnElement
+
+from metrics.config import Parameters
+from metrics.filters import Filters, filtered_case_numbers, scope_conditions
+from metrics.schema import COMPLETED, TERMINATION, ZHONGBEN, auctions, cases, entrustments, judgments, measures
+from metrics.sqlfuncs import days_between
+
+
+@dataclass(frozen=True)
+class Ctx:
+    """What a measure's condition may refer to: the window, the as-of date, the parameters."""
+
+    start: dt.date | ColumnElement
+    end: dt.date | ColumnElement
+    as_of: dt.date
+    params: Parameters
+    day_before_start: dt.date | ColumnElement  # for 旧存 (pending the day before the window)
+
+    @classmethod
+    def for_dates(cls, start: dt.date, end: dt.date, as_of: dt.date, params: Parameters) -> Ctx:
+        return cls(start, end, as_of, params, start - dt.timedelta(days=1))
+
+
+@dataclass(frozen=True)
+class Measure:
+    key: str
+    source: str  # cases / judgments / auctions / measures / entrustments
+    label: str  # what is counted or summed, in Chinese
+    condition: Callable[[Ctx], ColumnElement]
+    value: Callable[[Ctx], ColumnElement] | None = None  # None: count the rows
+    unit: str = "件"
+
+
+# ---- the sets of SPEC section 4, as conditions on the cases table -------------------------------------------
+
+def _between(col, ctx: Ctx):
+    return and_(col >= ctx.start, col <= ctx.end)
+
+
+def transferred(ctx: Ctx):
+    """T: closed as 终结执行 because the case went to another court (a jurisdiction transfer, not a resolution)."""
+    return and_(cases.c.closing_method == TERMINATION, cases.c.closing_reason.in_(ctx.params.transfer_reasons))
+
+
+def closed_cohort(ctx: Ctx):
+    """C: in scope, not transferred, closed inside the window."""
+    return and_(_between(cases.c.closing_date, ctx), not_(transferred(ctx)))
+
+
+def pending_at(day: dt.date):
+    return and_(cases.c.filing_date <= day, or_(cases.c.closing_date.is_(None), cases.c.closing_date > day))
+
+
+def case_days():
+    """days(c): calendar days from filing to closing, less the deducted 中止/暂缓 days, floored at 0."""
+    raw = days_between(cases.c.filing_date, cases.c.closing_date) - cases.c.suspended_days
+    return case((raw < 0, 0), else_=raw)
+
+
+def _monetary(ctx: Ctx):
+    return and_(closed_cohort(ctx), cases.c.applied_amount > 0)
+
+
+def _cross(ctx: Ctx):
+    return and_(closed_cohort(ctx), cases.c.cross_role == "承接")
+
+
+def _zhongben(ctx: Ctx):
+    return and_(closed_cohort(ctx), cases.c.closing_method == ZHONGBEN)
+
+
+def _applied_for(ctx: Ctx):
+    """A judgment is applied for when a 首次执行 case names it as basis within the observation days."""
+    return exists().where(
+        cases.c.basis_doc_no == judgments.c.doc_no,
+        cases.c.case_type == "首次执行",
+        cases.c.filing_date <= ctx.as_of,
+        days_between(judgments.c.effective_date, cases.c.filing_date) <= ctx.params.judgment_observation_days,
+    )
+
+
+def _auction_decided(ctx: Ctx):
+    return auctions.c.result.in_(("成交", "流拍"))
+
+
+def _deal(ctx: Ctx):
+    return auctions.c.result == "成交"
+
+
+def _measure_type(kind: str):
+    return lambda ctx: measures.c.measure_type == kind
+
+
+MEASURE_KINDS = {
+    "measure_search": "搜查",
+    "measure_summons": "拘传",
+    "measure_fine": "罚款",
+    "measure_detention": "司法拘留",
+    "measure_crime_referral": "移送拒执罪",
+    "measure_blacklist": "纳入失信",
+    "measure_consumption_ban": "限制消费",
+}
+
+MEASURES: dict[str, Measure] = {m.key: m for m in [
+    Measure("filed", "cases", "立案日期在窗口内的案件数", lambda c: _between(cases.c.filing_date, c)),
+    Measure("closed", "cases", "结案日期在窗口内的结案数（不含移送他院执行）", closed_cohort),
+    Measure("transferred", "cases", "结案日期在窗口内、以终结执行（指定/提级/委托执行）移送他院的案件数",
+            lambda c: and_(_between(cases.c.closing_date, c), transferred(c))),
+    Measure("completed", "cases", "其中结案方式为执行完毕的案件数",
+            lambda c: and_(closed_cohort(c), cases.c.closing_method == COMPLETED)),
+    Measure("actual", "cases", "其中结案方式属实际执结（执行完毕、终结执行、销案、不予执行、驳回申请）的案件数",
+            lambda c: and_(closed_cohort(c), cases.c.closing_method.in_(c.params.actual_closure_methods))),
+    Measure("zhongben", "cases", "其中以终结本次执行程序结案的案件数", _zhongben),
+    Measure("zhongben_qualified", "cases", "终本结案中评查结果为合格的案件数",
+            lambda c: and_(_zhongben(c), cases.c.zhongben_review == "合格")),
+    Measure("zhongben_reviewed", "cases", "终本结案中已评查（合格或不合格）的案件数",
+            lambda c: and_(_zhongben(c), cases.c.zhongben_review.in_(("合格", "不合格")))),
+    Measure("monetary_closed", "cases", "申请标的大于0的结案数", _monetary),
+    Measure("recovered_sum", "cases", "申请标的大于0的结案案件执行到位金额之和", _monetary,
+            lambda c: cases.c.recovered_amount, "元"),
+    Measure("applied_sum", "cases", "申请标的大于0的结案案件申请执行标的金额之和", _monetary,
+            lambda c: cases.c.applied_amount, "元"),
+    Measure("days_sum", "cases", "结案案件执行用时之和（结案日期−立案日期−扣除审限天数，最少为0）", closed_cohort,
+            lambda c: case_days(), "天"),
+    Measure("on_time", "cases", "执行用时不超过法定期限的结案数",
+            lambda c: and_(closed_cohort(c), case_days() <= c.params.statutory_days)),
+    Measure("pending_start", "cases", "窗口开始前一日的未结案件数（旧存）",
+            lambda c: pending_at(c.day_before_start)),
+    Measure("pending_end", "cases", "窗口最后一日的未结案件数", lambda c: pending_at(c.end)),
+    Measure("pending_over_12m", "cases", "窗口最后一日未结且立案已超过365天的案件数",
+            lambda c: and_(pending_at(c.end), days_between(cases.c.filing_date, c.end) > 365)),
+    Measure("cross_received", "cases", "交叉执行角色为承接、立案日期在窗口内的案件数",
+            lambda c: and_(_between(cases.c.filing_date, c), cases.c.cross_role == "承接")),
+    Measure("cross_sent", "cases", "交叉执行角色为交出、结案日期在窗口内的案件数",
+            lambda c: and_(_between(cases.c.closing_date, c), cases.c.cross_role == "交出")),
+    Measure("cross_closed", "cases", "承接案件的结案数", _cross),
+    Measure("cross_completed", "cases", "承接案件中执行完毕的结案数",
+            lambda c: and_(_cross(c), cases.c.closing_method == COMPLETED)),
+    Measure("cross_recovered_sum", "cases", "申请标的大于0的承接结案案件执行到位金额之和",
+            lambda c: and_(_cross(c), cases.c.applied_amount > 0), lambda c: cases.c.recovered_amount, "元"),
+    Measure("cross_applied_sum", "cases", "申请标的大于0的承接结案案件申请执行标的金额之和",
+            lambda c: and_(_cross(c), cases.c.applied_amount > 0), lambda c: cases.c.applied_amount, "元"),
+    Measure("judgments_total", "judgments", "生效日期在窗口内、具有给付内容的生效裁判数", lambda c: true()),
+    Measure("judgments_applied", "judgments", "其中生效后观察期内被申请首次执行的裁判数", _applied_for),
+    Measure("auction_rounds", "auctions", "结束日期在窗口内的拍次", lambda c: true(), unit="次"),
+    Measure("auction_decided", "auctions", "结束日期在窗口内、结果为成交或流拍的拍次", _auction_decided, unit="次"),
+    Measure("auction_deals", "auctions", "其中成交的拍次", _deal, unit="次"),
+    Measure("auction_premium_sum", "auctions", "成交拍次（成交价−起拍价）之和", _deal,
+            lambda c: auctions.c.deal_price - auctions.c.start_price, "元"),
+    Measure("auction_start_sum", "auctions", "成交拍次起拍价之和", _deal, lambda c: auctions.c.start_price, "元"),
+    Measure("auction_realized_sum", "auctions", "评估价大于0的成交拍次成交价之和",
+            lambda c: and_(_deal(c), auctions.c.appraisal_price > 0), lambda c: auctions.c.deal_price, "元"),
+    Measure("auction_appraisal_sum", "auctions", "评估价大于0的成交拍次评估价之和",
+            lambda c: and_(_deal(c), auctions.c.appraisal_price > 0), lambda c: auctions.c.appraisal_price, "元"),
+    *[Measure(key, "measures", f"决定日期在窗口内的{kind}人次", _measure_type(kind),
+              lambda c: measures.c.persons, "人次") for key, kind in MEASURE_KINDS.items()],
+    Measure("fine_amount", "measures", "决定日期在窗口内的罚款金额之和", _measure_type("罚款"),
+            lambda c: measures.c.amount, "元"),
+    Measure("entrust_due", "entrustments", "委托日期在窗口内、办理期限已届满的收到委托事项数", lambda c: true()),
+    Measure("entrust_on_time", "entrustments", "其中在办理期限内反馈的事项数",
+            lambda c: and_(entrustments.c.feedback_date.isnot(None), entrustments.c.feedback_date <= c.as_of,
+                           days_between(entrustments.c.sent_date, entrustments.c.feedback_date)
+                           <= entrustments.c.due_days)),
+]}
+
+
+def base_conditions(source: str, ctx: Ctx, filters: Filters) -> list:
+    """The rows a source's measures look at for one window: in scope, filtered, and already happened."""
+    if source == "cases":
+        # Only cases alive in the window matter to any case measure: filed by its end (which is ≤ the as-of
+        # date) and not closed before its start. The second condition only prunes; it changes no measure.
+        return [*scope_conditions(filters, ctx.params.scope_case_types), cases.c.filing_date <= ctx.end,
+                or_(cases.c.closing_date.is_(None), cases.c.closing_date >= ctx.start)]
+    if source == "judgments":
+        conds = [judgments.c.has_payment.is_(True), _between(judgments.c.effective_date, ctx)]
+        if filters.court:
+            conds.append(judgments.c.court == filters.court)
+        return conds
+    if source == "auctions":
+        conds = [_between(auctions.c.end_date, ctx)]
+        if filters.restricts_cases():
+            conds.append(auctions.c.case_no.in_(filtered_case_numbers(filters)))
+        return conds
+    if source == "measures":
+        conds = [_between(measures.c.measure_date, ctx)]
+        if filters.restricts_cases():
+            conds.append(measures.c.case_no.in_(filtered_case_numbers(filters)))
+        return conds
+    if source == "entrustments":
+        return [entrustments.c.direction == "收到", _between(entrustments.c.sent_date, ctx),
+                days_between(entrustments.c.sent_date, ctx.as_of) >= entrustments.c.due_days]
+    raise ValueError(source)
+
+
+SOURCE_TABLES = {"cases": cases, "judgments": judgments, "auctions": auctions, "measures": measures,
+                 "entrustments": entrustments}
+
+SOURCE_DATE_BASIS = {
+    "cases": "案件按立案日期、结案日期或窗口末日的未结状态归入窗口",
+    "judgments": "按生效日期归入窗口",
+    "auctions": "按拍卖结束日期归入窗口",
+    "measures": "按决定日期归入窗口",
+    "entrustments": "按委托日期归入窗口",
+}
+
+
+# ---- indicators ----------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Indicator:
+    key: str
+    name: str
+    kind: str  # count / ratio / mean / median / complement / disposition
+    numerator: tuple[str, ...]  # measure keys, summed
+    denominator: tuple[str, ...] = ()
+    unit: str = "rate"  # rate / count / days / money / persons / ratio
+    direction: str = "none"  # default; config.yaml may override
+    group: str = ""
+    note: str = ""
+
+    @property
+    def source(self) -> str:
+        return MEASURES[self.numerator[0]].source
+
+    def _terms(self, keys: tuple[str, ...]) -> str:
+        return " + ".join(f"〔{MEASURES[k].label}〕" for k in keys)
+
+    def formula(self) -> str:
+        """The 口径 as one Chinese sentence, built from the measures' labels."""
+        num, den = self._terms(self.numerator), self._terms(self.denominator)
+        if self.kind == "count":
+            return num
+        if self.kind == "ratio":
+            return f"{num} ÷ {den}"
+        if self.kind == "complement":
+            return f"1 − {num} ÷ {den}"
+        if self.kind == "mean":
+            return f"{num} ÷ {den}"
+        if self.kind == "median":
+            return f"结案案件执行用时（结案日期−立案日期−扣除审限天数，最少为0）的中位数；偶数件时取中间两数的平均；件数为{den}"
+        if self.kind == "disposition":
+            return f"{num} ÷ ({den}) × 窗口天数"
+        raise ValueError(self.kind)
+
+    def definition(self) -> str:
+        text = f"{self.name} = {self.formula()}。{SOURCE_DATE_BASIS[self.source]}。"
+        return text + (self.note if self.note else "")
+
+
+SCOPE_NOTE = "案件范围：配置的案件类型（默认首次执行）及所选筛选条件。"
+
+INDICATORS: dict[str, Indicator] = {i.key: i for i in [
+    Indicator("filed_count", "新收案件数", "count", ("filed",), unit="count", group="收结存", note=SCOPE_NOTE),
+    Indicator("closed_count", "结案数", "count", ("closed",), unit="count", group="收结存",
+              note="移送他院执行的案件不计入结案。" + SCOPE_NOTE),
+    Indicator("transferred_out_count", "移送他院执行数", "count", ("transferred",), unit="count", group="收结存",
+              note="终结执行且结案情形为指定执行、提级执行或委托执行，属管辖转移而非案件办结。"),
+    Indicator("completion_rate", "执行完毕率", "ratio", ("completed",), ("closed",), direction="higher",
+              group="核心"),
+    Indicator("recovery_rate", "执行到位率", "ratio", ("recovered_sum",), ("applied_sum",), direction="higher",
+              group="核心", note="非金钱给付案件（申请标的为0）不计入。"),
+    Indicator("actual_closure_share", "实结占结案比", "ratio", ("actual",), ("closed",), direction="higher",
+              group="核心"),
+    Indicator("actual_closure_rate", "实际执结率", "ratio", ("actual",), ("pending_start", "filed"),
+              direction="higher", group="核心",
+              note="受理口径（旧存+新收），数值随窗口长短变化，应与上年同期比较。"),
+    Indicator("zhongben_rate", "首执终本率", "ratio", ("zhongben",), ("closed",), direction="lower", group="核心"),
+    Indicator("zhongben_qualified_rate", "终本合格率", "ratio", ("zhongben_qualified",), ("zhongben_reviewed",),
+              direction="higher", group="核心", note="未评查的终本案件不计入；评查覆盖率一并列示。"),
+    Indicator("cycle_days_mean", "平均执行用时(天)", "mean", ("days_sum",), ("closed",), unit="days",
+              direction="lower", group="周期与积案"),
+    Indicator("cycle_days_median", "执行用时中位数(天)", "median", ("days_sum",), ("closed",), unit="days",
+              direction="lower", group="周期与积案"),
+    Indicator("on_time_rate", "法定期限内结案率", "ratio", ("on_time",), ("closed",), direction="higher",
+              group="周期与积案", note="法定期限见配置 statutory_days（默认180天）。"),
+    Indicator("clearance_rate", "结收比", "ratio", ("closed", "transferred"), ("filed",), unit="ratio",
+              direction="higher", group="周期与积案", note="CEPEJ 结收比（clearance rate）。"),
+    Indicator("pending_end", "期末未结数", "count", ("pending_end",), unit="count", direction="lower",
+              group="周期与积案"),
+    Indicator("pending_over_12m", "超12个月未结数", "count", ("pending_over_12m",), unit="count", direction="lower",
+              group="周期与积案"),
+    Indicator("pending_over_12m_share", "超12个月未结案件比", "ratio", ("pending_over_12m",), ("pending_end",),
+              direction="lower", group="周期与积案"),
+    Indicator("disposition_days", "结案周转天数", "disposition", ("pending_end",), ("closed", "transferred"),
+              unit="days", direction="lower", group="周期与积案", note="CEPEJ 结案周转时间（disposition time）。"),
+    Indicator("voluntary_compliance_rate", "裁判自动履行率", "complement", ("judgments_applied",),
+              ("judgments_total",), direction="higher", group="核心",
+              note="观察期见配置 judgment_observation_days（默认180天）；窗口末日加观察期晚于统计日时为暂定值。"
+                   "按法院筛选，不随团队、承办人、标签筛选。"),
+    Indicator("auction_deal_rate", "拍卖成交率", "ratio", ("auction_deals",), ("auction_decided",),
+              direction="higher", group="财产处置"),
+    Indicator("auction_premium_rate", "拍卖溢价率", "ratio", ("auction_premium_sum",), ("auction_start_sum",),
+              direction="higher", group="财产处置"),
+    Indicator("auction_realization_rate", "变现率", "ratio", ("auction_realized_sum",), ("auction_appraisal_sum",),
+              direction="higher", group="财产处置"),
+    *[Indicator(key, f"{kind}(人次)", "count", (key,), unit="persons", group="强制措施")
+      for key, kind in MEASURE_KINDS.items()],
+    Indicator("measure_fine_amount", "罚款金额", "count", ("fine_amount",), unit="money", group="强制措施"),
+    Indicator("entrust_on_time_rate", "事项委托按期反馈率", "ratio", ("entrust_on_time",), ("entrust_due",),
+              direction="higher", group="交叉执行",
+              note="只计收到的委托，且委托日期加办理期限不晚于统计日；统计日后的反馈视为尚未反馈。"),
+    Indicator("cross_received_count", "承接交叉执行案件数", "count", ("cross_received",), unit="count",
+              group="交叉执行"),
+    Indicator("cross_sent_count", "交出交叉执行案件数", "count", ("cross_sent",), unit="count", group="交叉执行"),
+    Indicator("cross_completion_rate", "交叉执行案件执行完毕率", "ratio", ("cross_completed",), ("cross_closed",),
+              direction="higher", group="交叉执行"),
+    Indicator("cross_recovery_rate", "交叉执行案件执行到位率", "ratio", ("cross_recovered_sum",),
+              ("cross_applied_sum",), direction="higher", group="交叉执行"),
+]}
+
+HEADLINE = ("recovery_rate", "completion_rate", "actual_closure_rate", "actual_closure_share", "cycle_days_median",
+            "on_time_rate", "voluntary_compliance_rate", "zhongben_qualified_rate", "pending_over_12m")

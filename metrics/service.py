@@ -1,0 +1,61 @@
+"""One entry point for pages, exports and the CLI: phase results, 同比 results, monthly series, comparisons."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.engine import Engine
+
+from metrics.compare import Row, compare_phase
+from metrics.compute import WindowResult, compute_windows, latest_data_date
+from metrics.config import Config
+from metrics.db import is_sample
+from metrics.filters import Filters
+from metrics.windows import Window, month_windows, phase_windows, same_period_last_year
+
+
+class Dashboard:
+    """The numbers of one database under one configuration. Stateless apart from the engine; cache outside."""
+
+    def __init__(self, engine: Engine, config: Config):
+        self.engine = engine
+        self.config = config
+
+    def default_as_of(self) -> dt.date | None:
+        if self.config.as_of:
+            return self.config.as_of
+        with self.engine.connect() as conn:
+            return latest_data_date(conn)
+
+    def is_sample(self) -> bool:
+        return is_sample(self.engine)
+
+    def phase_windows(self, as_of: dt.date) -> list[Window]:
+        return phase_windows(self.config, as_of)
+
+    def phase_results(self, as_of: dt.date, filters: Filters = Filters()) -> dict[str, WindowResult]:
+        windows = self.phase_windows(as_of)
+        return {w.key: r for w, r in zip(windows, compute_windows(self.engine, self.config, windows, filters))}
+
+    def last_year_results(self, as_of: dt.date, filters: Filters = Filters()) -> dict[str, WindowResult]:
+        """The same calendar window one year before each phase (its observed part)."""
+        windows = self.phase_windows(as_of)
+        shifted = [same_period_last_year(w) for w in windows]
+        return {w.key: r for w, r in zip(windows, compute_windows(self.engine, self.config, shifted, filters))}
+
+    def window_results(self, windows: list[Window], filters: Filters = Filters()) -> list[WindowResult]:
+        return compute_windows(self.engine, self.config, windows, filters)
+
+    def monthly_results(self, as_of: dt.date, filters: Filters = Filters(),
+                        start: dt.date | None = None) -> list[WindowResult]:
+        first = start or min(p.start for p in self.config.phases)
+        return compute_windows(self.engine, self.config, month_windows(first, as_of, as_of), filters)
+
+    def comparison(self, as_of: dt.date, filters: Filters = Filters(),
+                   keys: tuple[str, ...] | None = None) -> list[Row]:
+        from metrics.indicators import INDICATORS
+
+        phases = self.phase_results(as_of, filters)
+        last_year = self.last_year_results(as_of, filters)
+        return [compare_phase(self.config, key, p.key, phases, last_year)
+                for p in self.config.phases for key in (keys or tuple(INDICATORS))]

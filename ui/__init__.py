@@ -1,0 +1,1 @@
+"""Streamlit-side helpers: the shared page frame, cached data access and display widgets."""

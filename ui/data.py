@@ -1,0 +1,122 @@
+"""Cached calls into metrics for the pages: one computation per (database, filters, as-of date), not per rerun."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy import func, select
+
+from metrics.compare import Row
+from metrics.compute import WindowResult
+from metrics.drill import members
+from metrics.filters import Filters, scope_conditions
+from metrics.schema import cases
+from metrics.service import Dashboard
+from metrics.windows import Window
+
+TTL = 600  # seconds; data changes by import, at most a few times a day
+
+
+def _key(board: Dashboard) -> str:
+    return str(board.engine.url)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _default_as_of(url: str, _board: Dashboard) -> dt.date | None:
+    return _board.default_as_of()
+
+
+def default_as_of(board: Dashboard) -> dt.date | None:
+    return _default_as_of(_key(board), board)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _is_sample(url: str, _board: Dashboard) -> bool:
+    return _board.is_sample()
+
+
+def is_sample(board: Dashboard) -> bool:
+    return _is_sample(_key(board), board)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _filter_options(url: str, _board: Dashboard) -> dict:
+    with _board.engine.connect() as conn:
+        courts = [c for (c,) in conn.execute(select(cases.c.court).distinct().order_by(cases.c.court)) if c]
+        teams = [t for (t,) in conn.execute(select(cases.c.team).distinct().order_by(cases.c.team)) if t]
+        handlers = [(t, h) for t, h in conn.execute(
+            select(cases.c.team, cases.c.handler).distinct().order_by(cases.c.team, cases.c.handler)) if h]
+    return {"courts": courts, "teams": teams, "handlers": handlers}
+
+
+def filter_options(board: Dashboard) -> dict:
+    return _filter_options(_key(board), board)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _case_count(url: str, filters: Filters, as_of: dt.date, _board: Dashboard) -> int:
+    conds = scope_conditions(filters, _board.config.parameters.scope_case_types)
+    with _board.engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(cases).where(*conds, cases.c.filing_date <= as_of)
+                            ).scalar()
+
+
+def case_count(board: Dashboard, filters: Filters, as_of: dt.date) -> int:
+    return _case_count(_key(board), filters, as_of, board)
+
+
+@st.cache_data(ttl=TTL, show_spinner="正在计算各阶段指标……")
+def _phases(url: str, filters: Filters, as_of: dt.date, _board: Dashboard) -> dict[str, WindowResult]:
+    return _board.phase_results(as_of, filters)
+
+
+def phases(board: Dashboard, filters: Filters, as_of: dt.date) -> dict[str, WindowResult]:
+    return _phases(_key(board), filters, as_of, board)
+
+
+@st.cache_data(ttl=TTL, show_spinner="正在计算上年同期……")
+def _last_year(url: str, filters: Filters, as_of: dt.date, _board: Dashboard) -> dict[str, WindowResult]:
+    return _board.last_year_results(as_of, filters)
+
+
+def last_year(board: Dashboard, filters: Filters, as_of: dt.date) -> dict[str, WindowResult]:
+    return _last_year(_key(board), filters, as_of, board)
+
+
+@st.cache_data(ttl=TTL, show_spinner="正在计算月度走势……")
+def _monthly(url: str, filters: Filters, as_of: dt.date, _board: Dashboard) -> list[WindowResult]:
+    return _board.monthly_results(as_of, filters)
+
+
+def monthly(board: Dashboard, filters: Filters, as_of: dt.date) -> list[WindowResult]:
+    return _monthly(_key(board), filters, as_of, board)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _windows(url: str, windows: tuple[Window, ...], filters: Filters, _board: Dashboard) -> list[WindowResult]:
+    return _board.window_results(list(windows), filters)
+
+
+def windows(board: Dashboard, windows_: list[Window], filters: Filters) -> list[WindowResult]:
+    return _windows(_key(board), tuple(windows_), filters, board)
+
+
+def comparison(board: Dashboard, filters: Filters, as_of: dt.date, phase: str,
+               keys: tuple[str, ...]) -> list[Row]:
+    from metrics.compare import compare_phase
+
+    p, ly = phases(board, filters, as_of), last_year(board, filters, as_of)
+    return [compare_phase(board.config, k, phase, p, ly) for k in keys]
+
+
+@st.cache_data(ttl=TTL, show_spinner="正在查询案件……")
+def _members(url: str, window: Window, key: str, filters: Filters, _board: Dashboard) -> pd.DataFrame:
+    with _board.engine.connect() as conn:
+        headers, rows = members(conn, _board.config, window, key, filters)
+    return pd.DataFrame(rows, columns=headers)
+
+
+def member_frame(board: Dashboard, window: Window, key: str, filters: Filters) -> pd.DataFrame:
+    return _members(_key(board), window, key, filters, board)

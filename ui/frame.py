@@ -1,0 +1,192 @@
+"""The shared frame every page calls first: page config, navigation, sidebar filters in the URL, projector mode."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import streamlit as st
+
+from metrics.config import ROOT, Config, ConfigError, load_config
+from metrics.db import DatabaseUnavailable, describe_url, open_database
+from metrics.filters import NO_CROSS_ROLE, Filters
+from metrics.service import Dashboard
+from ui import data
+
+APP_TITLE = "交叉执行专项行动 指标看板"
+
+# (script path relative to app.py, label). English file names keep URLs plain; labels are Chinese.
+PAGES = [
+    ("app.py", "总览"),
+    ("pages/phases.py", "阶段对比"),
+    ("pages/cycle.py", "执行周期与积案"),
+    ("pages/cross.py", "交叉执行"),
+    ("pages/disposal.py", "财产处置"),
+    ("pages/measures.py", "强制措施与信用惩戒"),
+    ("pages/teams.py", "团队对比"),
+    ("pages/cases.py", "案件明细"),
+    ("pages/glossary.py", "指标口径"),
+    ("pages/export.py", "报告导出"),
+]
+
+# Sidebar widgets bound to query parameters (key = URL parameter), so a view can be bookmarked and shared.
+FILTER_KEYS = ("court", "team", "handler", "tag", "role", "asof", "phase", "projector")
+ALL_COURTS = "全部法院"
+
+CSS = (Path(__file__).parent / "style.css").read_text(encoding="utf-8")
+PROJECTOR_CSS = (Path(__file__).parent / "projector.css").read_text(encoding="utf-8")
+
+
+@dataclass
+class Frame:
+    config: Config
+    board: Dashboard
+    filters: Filters
+    as_of: dt.date
+    phase: str
+    projector: bool
+    sample: bool
+
+    @property
+    def phase_name(self) -> str:
+        return self.config.phase(self.phase).name
+
+    def slides(self, slides: list[tuple[str, Callable[[], None]]]) -> None:
+        """Normal mode: every section one after another. 投影模式: one section per screen with 上一页/下一页."""
+        if not self.projector:
+            for _title, render in slides:
+                render()
+            return
+        key = f"slide_{st.session_state.get('_page_key', '')}"
+        n = len(slides)
+        index = min(max(st.session_state.get(key, 0), 0), n - 1)
+        title, render = slides[index]
+        render()
+        left, middle, right = st.columns([1, 2, 1], vertical_alignment="center")
+        if left.button("◀ 上一页", disabled=index == 0, width="stretch", key="prev_slide"):
+            st.session_state[key] = index - 1
+            st.rerun()
+        middle.markdown(f"<div class='slide-count'>第 {index + 1} / {n} 页 · {title}</div>", unsafe_allow_html=True)
+        if right.button("下一页 ▶", disabled=index == n - 1, width="stretch", key="next_slide"):
+            st.session_state[key] = index + 1
+            st.rerun()
+
+
+def current_query() -> dict[str, str | list[str]]:
+    """The bound filter values now in force, to carry them along on navigation links."""
+    out: dict[str, str | list[str]] = {}
+    for key in FILTER_KEYS:
+        if key in st.query_params:
+            values = st.query_params.get_all(key)
+            out[key] = values if len(values) > 1 or key in ("team", "handler", "tag", "role") else values[0]
+    return out
+
+
+def navigation(current: str) -> None:
+    query = current_query()
+    st.sidebar.markdown(f"<div class='app-title'>{APP_TITLE}</div>", unsafe_allow_html=True)
+    for path, label in PAGES:
+        st.sidebar.page_link(path, label=label, query_params=query or None, disabled=False,
+                             icon=":material/chevron_right:" if label == current else None)
+
+
+@st.cache_resource(show_spinner=False)
+def _config_cached(path: str, mtime: float) -> Config:
+    return load_config(path)
+
+
+def get_config() -> Config:
+    path = ROOT / "config.yaml"
+    try:
+        return _config_cached(str(path), path.stat().st_mtime)
+    except FileNotFoundError:
+        raise ConfigError(str(path), "找不到配置文件") from None
+
+
+@st.cache_resource(show_spinner="正在打开数据库……")
+def _board(url: str, _config: Config) -> Dashboard:
+    return Dashboard(open_database(_config, url), _config)
+
+
+def _filters_sidebar(frame_config: Config, board: Dashboard, default_as_of: dt.date) -> tuple[Filters, dt.date, str]:
+    options = data.filter_options(board)
+    sb = st.sidebar
+    sb.markdown("<div class='sidebar-section'>筛选</div>", unsafe_allow_html=True)
+    phase_keys = [p.key for p in frame_config.phases if not p.baseline] or [frame_config.baseline.key]
+    default_phase = frame_config.default_phase if frame_config.default_phase in phase_keys else phase_keys[-1]
+    phase = sb.selectbox("阶段", phase_keys, index=phase_keys.index(default_phase), key="phase",
+                         format_func=lambda k: frame_config.phase(k).name, bind="query-params")
+    as_of = sb.date_input("统计日（截至）", value=default_as_of, min_value=dt.date(2000, 1, 1),
+                          max_value=max(default_as_of, dt.date.today()), key="asof", bind="query-params",
+                          format="YYYY-MM-DD",
+                          help="统计日之后发生的立案、结案、生效、拍卖、反馈一律视为尚未发生；各阶段截至统计日。")
+    courts = [ALL_COURTS, *options["courts"]]
+    court = sb.selectbox("法院", courts, key="court", bind="query-params")
+    teams = sb.multiselect("执行团队", options["teams"], key="team", bind="query-params", placeholder="全部团队")
+    handler_options = [h for t, h in options["handlers"] if not teams or t in teams]
+    handler_options = list(dict.fromkeys(handler_options))
+    handlers = sb.multiselect("承办人", handler_options, key="handler", bind="query-params", placeholder="全部承办人")
+    tags = sb.multiselect("案件标签", ["涉民生", "涉企", "涉金融"], key="tag", bind="query-params", placeholder="全部")
+    roles = sb.multiselect("交叉执行角色", ["承接", "交出", NO_CROSS_ROLE], key="role", bind="query-params",
+                           placeholder="全部", help="“无”表示未参与交叉执行的本院案件")
+    filters = Filters(court=None if court == ALL_COURTS else court, teams=tuple(teams), handlers=tuple(handlers),
+                      tags=tuple(tags), cross_roles=tuple(roles))
+    return filters, as_of or default_as_of, phase
+
+
+def setup(label: str, *, wide: bool = True) -> Frame:
+    """Call first on every page. Stops the page with a Chinese message when config or database are unusable."""
+    st.set_page_config(page_title=f"{label} · {APP_TITLE}", page_icon="⚖️", layout="wide" if wide else "centered")
+    st.session_state["_page_key"] = label
+    st.html(f"<style>{CSS}</style>")
+    try:
+        config = get_config()
+    except ConfigError as exc:
+        navigation(label)
+        st.error(f"**配置文件有误，看板无法计算。** {exc}")
+        st.caption("请修改 config.yaml 后刷新页面。")
+        st.stop()
+    try:
+        board = _board(config.database_url, config)
+        default_as_of = data.default_as_of(board)
+    except DatabaseUnavailable as exc:
+        navigation(label)
+        st.error(f"**数据库无法使用。** {exc}")
+        st.caption("请检查 config.yaml 中的 database.url 或环境变量 DATABASE_URL，以及数据库服务是否已启动。")
+        st.stop()
+    if default_as_of is None:
+        navigation(label)
+        st.warning("数据库中还没有任何案件数据。请用命令行导入：python -m metrics import 文件…")
+        st.stop()
+    navigation(label)
+    projector = st.sidebar.toggle("投影模式", key="projector", bind="query-params",
+                                  help="大字号、高对比度、隐藏侧栏，每屏一组指标或一张图，用上一页/下一页翻页。")
+    filters, as_of, phase = _filters_sidebar(config, board, default_as_of)
+    sample = data.is_sample(board)
+    st.sidebar.caption(f"数据源：{'示例数据（合成）' if sample else describe_url(config.database_url)}")
+    if projector:
+        st.html(f"<style>{PROJECTOR_CSS}</style>")
+        if st.button("退出投影模式", key="leave_projector", type="tertiary"):
+            st.session_state["projector"] = False
+            st.rerun()
+    frame = Frame(config, board, filters, as_of, phase, projector, sample)
+    header(frame, label)
+    if data.case_count(board, filters, as_of) == 0:
+        st.warning(f"所选筛选条件（{filters.describe()}）下没有任何案件。请在左侧放宽筛选条件。")
+        st.stop()
+    return frame
+
+
+def header(frame: Frame, label: str) -> None:
+    court = frame.config.court_name
+    sample = "<span class='sample-badge'>示例数据</span>" if frame.sample else ""
+    st.html(
+        f"<div class='page-head'><div class='page-court'>{court} · {frame.config.action_name}</div>"
+        f"<h1 class='page-title'>{label} {sample}</h1>"
+        f"<div class='page-meta'>统计日 {frame.as_of:%Y-%m-%d} · 当前阶段 {frame.phase_name} · "
+        f"{frame.filters.describe()}</div></div>")
+    if frame.sample:
+        st.html("<div class='sample-banner'>示例数据：本看板当前使用程序生成的合成数据，"
+                "数字仅用于演示，不代表任何法院的真实工作情况。</div>")
