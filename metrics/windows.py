@@ -83,3 +83,19 @@ def month_windows(start: dt.date, end: dt.date, as_of: dt.date) -> list[Window]:
         out.append(clamp(f"{y:04d}-{m:02d}", f"{y}年{m}月", first, last, as_of))
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
     return out
+
+
+def resolve_window(config: Config, as_of: dt.date, token: str) -> Window | None:
+    """A window named in a link: a phase key, a phase key + "_yoy" (同比), or a month "YYYY-MM"."""
+    phases = {p.key: p for p in config.phases}
+    if token in phases:
+        return phase_window(phases[token], as_of)
+    if token.endswith("_yoy") and token[:-4] in phases:
+        return same_period_last_year(phase_window(phases[token[:-4]], as_of))
+    try:
+        year, month = (int(x) for x in token.split("-"))
+        first = dt.date(year, month, 1)
+    except ValueError:
+        return None
+    last = dt.date(year, month, calendar.monthrange(year, month)[1])
+    return clamp(token, f"{year}年{month}月", first, last, as_of)
