@@ -37,7 +37,7 @@ def phases_chart():
 
 def trend_chart():
     key = pick("走势指标", "overview_trend_metric") if not frame.projector else "completion_rate"
-    monthly = data.monthly(board, filters, as_of)
+    monthly = data.monthly(board, filters, as_of, (key,))
     widgets.chart(frame, monthly_trend(frame.config, monthly, key, projector=frame.projector, sample=frame.sample),
                   f"月度走势_{INDICATORS[key].name}")
 

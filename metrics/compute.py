@@ -80,48 +80,48 @@ def _windows_table(windows: list[Window]):
     return (rows[0] if len(rows) == 1 else union_all(*rows)).subquery("win")
 
 
-def _sources() -> dict[str, list]:
-    by_source: dict[str, list] = {}
-    for m in MEASURES.values():
-        by_source.setdefault(m.source, []).append(m)
-    return by_source
+def needed_measures(keys: tuple[str, ...] | None) -> set[str] | None:
+    """The measures the given indicators are made of (None: all)."""
+    if keys is None:
+        return None
+    return {m for k in keys for m in (*INDICATORS[k].numerator, *INDICATORS[k].denominator)}
 
 
 def _grouped(conn: Connection, windows: list[Window], params, filters: Filters, group=None,
-             sources: tuple[str, ...] | None = None):
+             measure_keys: set[str] | None = None, durations_wanted: bool = True):
     """Measures and durations for many windows (and optionally per value of a column) in one query per table."""
     as_of = windows[0].as_of
     win = _windows_table(windows)
     ctx = Ctx(win.c.ws, win.c.we, as_of, params, win.c.wb)
+    keys = [win.c.wid] + ([group.label("grp")] if group is not None else [])
+    by_source: dict[str, list] = {}
+    for m in MEASURES.values():
+        if measure_keys is None or m.key in measure_keys:
+            by_source.setdefault(m.source, []).append(m)
     measures_out: dict[tuple, dict[str, Number]] = {}
-    for source, items in _sources().items():
-        if sources is not None and source not in sources:
-            continue
-        keys = [win.c.wid] + ([group.label("grp")] if group is not None else [])
+    for source, items in by_source.items():
         stmt = (select(*keys, *[_aggregate(m, ctx) for m in items])
                 .select_from(win.join(SOURCE_TABLES[source], true()))
                 .where(*base_conditions(source, ctx, filters))
                 .group_by(*keys))
         for row in conn.execute(stmt):
-            slot = (row.wid, row.grp if group is not None else None)
-            values = measures_out.setdefault(slot, {})
+            values = measures_out.setdefault((row.wid, row.grp if group is not None else None), {})
             for m in items:
                 values[m.key] = _as_number(row._mapping[m.key], m)
-    keys = [win.c.wid] + ([group.label("grp")] if group is not None else [])
-    stmt = (select(*keys, case_days().label("days")).select_from(win.join(cases, true()))
-            .where(*base_conditions("cases", ctx, filters), closed_cohort(ctx)))
     durations: dict[tuple, list[int]] = {}
-    if sources is None or "cases" in sources:
+    if durations_wanted:
+        stmt = (select(*keys, case_days().label("days")).select_from(win.join(cases, true()))
+                .where(*base_conditions("cases", ctx, filters), closed_cohort(ctx)))
         for row in conn.execute(stmt):
             durations.setdefault((row.wid, row.grp if group is not None else None), []).append(int(row.days))
     return measures_out, durations
 
 
-def _complete(m: dict[str, Number] | None, sources: tuple[str, ...] | None = None) -> dict[str, Number | None]:
-    """Fill the measures a grouped query had no row for: zero for the tables looked at, null for the others."""
+def _complete(m: dict[str, Number] | None, measure_keys: set[str] | None = None) -> dict[str, Number | None]:
+    """Fill the measures a grouped query had no row for: zero where computed, null where not asked for."""
     out: dict[str, Number | None] = {}
     for key, measure in MEASURES.items():
-        if sources is not None and measure.source not in sources:
+        if measure_keys is not None and key not in measure_keys:
             out[key] = None
         elif m is not None and key in m:
             out[key] = m[key]
@@ -164,10 +164,10 @@ def indicator_value(ind: Indicator, m: dict[str, Number], durations: list[int], 
 
 
 def _result(config: Config, window: Window, m: dict[str, Number | None], durations: list[int],
-            sources: tuple[str, ...] | None = None) -> WindowResult:
+            keys: tuple[str, ...] | None = None) -> WindowResult:
     values = {}
     for k, ind in INDICATORS.items():
-        if sources is not None and ind.source not in sources:
+        if keys is not None and k not in keys:
             values[k] = Value(k, None, None, None)
         else:
             values[k] = indicator_value(ind, m, durations, window, config)
@@ -178,18 +178,21 @@ def _empty(window: Window) -> WindowResult:
     return WindowResult(window, {k: None for k in MEASURES}, {k: Value(k, None, None, None) for k in INDICATORS})
 
 
-def compute_many(conn: Connection, config: Config, windows: list[Window],
-                 filters: Filters = Filters()) -> list[WindowResult]:
-    """Every indicator for every window; windows that have not begun are null throughout."""
-    live = [w for w in windows if not w.empty]
+def compute_many(conn: Connection, config: Config, windows: list[Window], filters: Filters = Filters(),
+                 keys: tuple[str, ...] | None = None) -> list[WindowResult]:
+    """Indicators (all, or only `keys`) for every window; windows that have not begun are null throughout."""
+    measure_keys = needed_measures(keys)
+    want_durations = keys is None or any(INDICATORS[k].kind == "median" for k in keys)
     by_as_of: dict[dt.date, list[Window]] = {}
-    for w in live:
-        by_as_of.setdefault(w.as_of, []).append(w)
+    for w in windows:
+        if not w.empty:
+            by_as_of.setdefault(w.as_of, []).append(w)
     done: dict[int, WindowResult] = {}
     for batch in by_as_of.values():
-        measures_, durations = _grouped(conn, batch, config.parameters, filters)
+        measures_, durations = _grouped(conn, batch, config.parameters, filters, None, measure_keys, want_durations)
         for i, w in enumerate(batch):
-            done[id(w)] = _result(config, w, _complete(measures_.get((i, None))), durations.get((i, None), []))
+            m = _complete(measures_.get((i, None)), measure_keys)
+            done[id(w)] = _result(config, w, m, durations.get((i, None), []), keys)
     return [done.get(id(w)) or _empty(w) for w in windows]
 
 
@@ -197,10 +200,10 @@ def compute_window(conn: Connection, config: Config, window: Window, filters: Fi
     return compute_many(conn, config, [window], filters)[0]
 
 
-def compute_windows(engine: Engine, config: Config, windows: list[Window],
-                    filters: Filters = Filters()) -> list[WindowResult]:
+def compute_windows(engine: Engine, config: Config, windows: list[Window], filters: Filters = Filters(),
+                    keys: tuple[str, ...] | None = None) -> list[WindowResult]:
     with engine.connect() as conn:
-        return compute_many(conn, config, windows, filters)
+        return compute_many(conn, config, windows, filters, keys)
 
 
 def breakdown(conn: Connection, config: Config, window: Window, column, filters: Filters = Filters()
@@ -213,13 +216,15 @@ def breakdown(conn: Connection, config: Config, window: Window, column, filters:
     source = next(name for name, table in SOURCE_TABLES.items() if column.table is table)
     if window.empty:
         return {}
-    measures_, durations = _grouped(conn, [window], config.parameters, filters, column, (source,))
+    keys = tuple(k for k, ind in INDICATORS.items() if ind.source == source)
+    measure_keys = needed_measures(keys)
+    measures_, durations = _grouped(conn, [window], config.parameters, filters, column, measure_keys,
+                                    source == "cases")
     groups = {g for (_, g) in measures_} | {g for (_, g) in durations}
     out = {}
     for g in sorted(groups, key=lambda v: (v is None or v == "", str(v))):
-        m = _complete(measures_.get((0, g)), (source,))
-        out[g if g not in (None, "") else "（未填）"] = _result(config, window, m, durations.get((0, g), []),
-                                                              (source,))
+        m = _complete(measures_.get((0, g)), measure_keys)
+        out[g if g not in (None, "") else "（未填）"] = _result(config, window, m, durations.get((0, g), []), keys)
     return out
 
 

@@ -46,10 +46,11 @@ class Dashboard:
     def window_results(self, windows: list[Window], filters: Filters = Filters()) -> list[WindowResult]:
         return compute_windows(self.engine, self.config, windows, filters)
 
-    def monthly_results(self, as_of: dt.date, filters: Filters = Filters(),
-                        start: dt.date | None = None) -> list[WindowResult]:
+    def monthly_results(self, as_of: dt.date, filters: Filters = Filters(), start: dt.date | None = None,
+                        keys: tuple[str, ...] | None = None) -> list[WindowResult]:
+        """Calendar months from the first phase to the as-of date; only `keys` when given (much faster)."""
         first = start or min(p.start for p in self.config.phases)
-        return compute_windows(self.engine, self.config, month_windows(first, as_of, as_of), filters)
+        return compute_windows(self.engine, self.config, month_windows(first, as_of, as_of), filters, keys)
 
     def comparison(self, as_of: dt.date, filters: Filters = Filters(),
                    keys: tuple[str, ...] | None = None) -> list[Row]:

@@ -86,12 +86,15 @@ def last_year(board: Dashboard, filters: Filters, as_of: dt.date) -> dict[str, W
 
 
 @st.cache_data(ttl=TTL, show_spinner="正在计算月度走势……")
-def _monthly(url: str, filters: Filters, as_of: dt.date, _board: Dashboard) -> list[WindowResult]:
-    return _board.monthly_results(as_of, filters)
+def _monthly(url: str, filters: Filters, as_of: dt.date, keys: tuple[str, ...] | None,
+             _board: Dashboard) -> list[WindowResult]:
+    return _board.monthly_results(as_of, filters, keys=keys)
 
 
-def monthly(board: Dashboard, filters: Filters, as_of: dt.date) -> list[WindowResult]:
-    return _monthly(_key(board), filters, as_of, board)
+def monthly(board: Dashboard, filters: Filters, as_of: dt.date,
+            keys: tuple[str, ...] | None = None) -> list[WindowResult]:
+    """Monthly results; pass the indicator keys a chart needs, and only those are computed (much faster)."""
+    return _monthly(_key(board), filters, as_of, tuple(keys) if keys else None, board)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
