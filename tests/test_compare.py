@@ -1,0 +1,109 @@
+"""Phase comparison: 百分点 for rates, 天 for durations, 月均 for counts, direction-aware verdicts, uncertainty."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from metrics.compare import change, target_status
+from metrics.compute import Value, WindowResult
+from metrics.config import Target
+from metrics.present import format_change, format_number, format_part, format_value, wan
+from metrics.windows import clamp, month_windows, resolve_window, same_period_last_year, shift_year
+from tests.conftest import d, make_config
+
+
+def result(start, end, values: dict[str, Value], measures=None) -> WindowResult:
+    w = clamp("w", "w", d(start), d(end), d("2026-12-31"))
+    return WindowResult(w, measures or {}, values)
+
+
+def rate(key, num, den):
+    return Value(key, num / den if den else None, num, den)
+
+
+def test_rate_change_in_percentage_points_and_direction():
+    config = make_config()
+    now = result("2025-01-01", "2025-12-31", {"completion_rate": rate("completion_rate", 430, 1000)},
+                 {"closed": 1000})
+    then = result("2024-01-01", "2024-12-31", {"completion_rate": rate("completion_rate", 380, 1000)},
+                  {"closed": 1000})
+    ch = change(config, "completion_rate", now, then)
+    assert round(ch.delta, 6) == 5.0 and ch.unit == "百分点" and ch.verdict == "better"
+    assert not ch.uncertain  # 5 points on 1000 cases each is well outside the noise band
+    assert format_change(ch) == "+5.0百分点"
+
+
+def test_small_samples_and_noise_are_flagged():
+    config = make_config()
+    now = result("2025-01-01", "2025-02-28", {"completion_rate": rate("completion_rate", 9, 20)}, {"closed": 20})
+    then = result("2024-01-01", "2024-02-29", {"completion_rate": rate("completion_rate", 8, 20)}, {"closed": 20})
+    assert change(config, "completion_rate", now, then).uncertain
+
+
+def test_lower_is_better_duration():
+    config = make_config()
+    now = result("2025-01-01", "2025-12-31", {"cycle_days_median": Value("cycle_days_median", 80.0, None, 500)},
+                 {"closed": 500})
+    then = result("2024-01-01", "2024-12-31", {"cycle_days_median": Value("cycle_days_median", 92.5, None, 500)},
+                  {"closed": 500})
+    ch = change(config, "cycle_days_median", now, then)
+    assert ch.delta == -12.5 and ch.unit == "天" and ch.verdict == "better"
+    assert format_change(ch) == "−12.5天"
+
+
+def test_counts_compared_per_month():
+    config = make_config()
+    two_months = result("2025-01-01", "2025-02-28", {"filed_count": Value("filed_count", 118, 118, None)})
+    year = result("2024-01-01", "2024-12-31", {"filed_count": Value("filed_count", 732, 732, None)})
+    ch = change(config, "filed_count", two_months, year)
+    assert ch.unit == "件/月"
+    assert abs(ch.delta - (118 / (59 / 30.4375) - 732 / (366 / 30.4375))) < 1e-9
+
+
+def test_missing_value_gives_no_change():
+    config = make_config()
+    now = result("2025-01-01", "2025-12-31", {"completion_rate": Value("completion_rate", None, 0, 0)})
+    then = result("2024-01-01", "2024-12-31", {"completion_rate": rate("completion_rate", 1, 2)})
+    ch = change(config, "completion_rate", now, then)
+    assert ch.delta is None and format_change(ch) == "—"
+
+
+def test_target_status_follows_direction():
+    config = make_config()
+    assert target_status(config, "recovery_rate", Value("recovery_rate", 0.5, 1, 2)) == "met"
+    assert target_status(config, "recovery_rate", Value("recovery_rate", 0.49, 1, 2)) == "missed"
+    assert target_status(config, "recovery_rate", Value("recovery_rate", None, 0, 0)) is None
+    config.targets["zhongben_rate"] = Target("lower", 0.3)
+    assert target_status(config, "zhongben_rate", Value("zhongben_rate", 0.25, 1, 4)) == "met"
+
+
+def test_formatting():
+    assert format_number("recovery_rate", 0.5234) == "52.3%"
+    assert format_number("cycle_days_median", 36.5) == "36.5天"
+    assert format_number("measure_fine_amount", 123456.0) == "12.35万元"
+    assert format_number("pending_end", 12) == "12件"
+    assert format_number("completion_rate", None) == "—"
+    assert wan(10000) == "1.00万元"
+    assert format_value(Value("voluntary_compliance_rate", 0.6, 3, 5, provisional=True)) == "60.0%（暂定）"
+    assert format_part("recovery_rate", 20716543.21, "denominator") == "2,071.65万元"
+    assert format_part("completion_rate", 12, "numerator") == "12件"
+
+
+def test_same_period_last_year_and_month_ends():
+    assert shift_year(dt.date(2025, 2, 28)) == dt.date(2024, 2, 29)
+    assert shift_year(dt.date(2024, 2, 29)) == dt.date(2023, 2, 28)
+    assert shift_year(dt.date(2025, 3, 15)) == dt.date(2024, 3, 15)
+    w = clamp("p", "p", d("2026-01-01"), d("2026-04-30"), d("2026-03-10"))
+    yoy = same_period_last_year(w)
+    assert (yoy.start, yoy.end) == (d("2025-01-01"), d("2025-03-10"))  # the observed part only
+
+
+def test_month_windows_and_resolve():
+    months = month_windows(d("2025-11-15"), d("2026-02-10"), d("2026-02-10"))
+    assert [m.key for m in months] == ["2025-11", "2025-12", "2026-01", "2026-02"]
+    assert months[-1].end == d("2026-02-10") and months[-1].clamped
+    config = make_config()
+    assert resolve_window(config, d("2025-12-31"), "p1").start == d("2025-03-01")
+    assert resolve_window(config, d("2025-12-31"), "p1_yoy").start == d("2024-03-01")
+    assert resolve_window(config, d("2025-12-31"), "2025-02").end == d("2025-02-28")
+    assert resolve_window(config, d("2025-12-31"), "nonsense") is None
