@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Callable
 
-from sqlalchemy import and_, case, exists, not_, or_, true
+from sqlalchemy import and_, case, exists, func, not_, or_, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from metrics.config import Parameters
@@ -54,7 +54,9 @@ def _between(col, ctx: Ctx):
 
 def transferred(ctx: Ctx):
     """T: closed as 终结执行 because the case went to another court (a jurisdiction transfer, not a resolution)."""
-    return and_(cases.c.closing_method == TERMINATION, cases.c.closing_reason.in_(ctx.params.transfer_reasons))
+    # COALESCE: a blank 结案情形 must give FALSE, not NULL, or NOT(T) would drop the case from C as well.
+    return and_(func.coalesce(cases.c.closing_method, "") == TERMINATION,
+                func.coalesce(cases.c.closing_reason, "").in_(ctx.params.transfer_reasons))
 
 
 def closed_cohort(ctx: Ctx):

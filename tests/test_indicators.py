@@ -134,6 +134,18 @@ def test_as_of_clamps_window_and_hides_later_events(scenario):
     assert r["disposition_days"].value == 4 / 5 * 20
 
 
+def test_termination_without_reason_is_a_closure_not_a_transfer(engine):
+    # A blank 结案情形 must not make the transfer test NULL (NOT NULL would drop the case from C too).
+    insert(engine, "cases", [
+        dict(case_no="t1", filing_date="2025-01-01", closing_date="2025-03-10", closing_method="终结执行"),
+        dict(case_no="t2", filing_date="2025-01-01", closing_date="2025-03-10", closing_method="终结执行",
+             closing_reason="委托执行"),
+    ])
+    r = run(engine)
+    assert r["closed_count"].value == 1 and r["transferred_out_count"].value == 1
+    assert r["actual_closure_share"].value == 1.0
+
+
 def test_window_after_as_of_is_null_everywhere(scenario):
     r = run(scenario, w=window("2025-05-01", "2025-05-31", as_of="2025-04-30"))
     assert r.window.empty
