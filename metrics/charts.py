@@ -124,14 +124,21 @@ def monthly_trend(config: Config, monthly: list[WindowResult], key: str, *, proj
         color=alt.Color("类型:N", scale=alt.Scale(domain=["基线期", "行动阶段"], range=["#ECEFF1", "#FBE9E7"]),
                         legend=None),
         tooltip=["阶段:N"])
-    band_labels = alt.Chart(bands).mark_text(align="left", baseline="top", dx=4, dy=4, color="#6D4C41").encode(
-        x="起:T", y=alt.value(2), text="阶段:N")
+    # Alternate label rows, so the short 启动部署 band's name does not run into the next phase's.
+    bands = bands.reset_index(drop=True)
+    bands["行"] = bands.index % 2
+    k = scale_factor(projector)
+    band_labels = [
+        alt.Chart(bands[bands["行"] == row]).mark_text(align="left", baseline="top", dx=4, color="#6D4C41").encode(
+            x="起:T", y=alt.value(3 + row * 17 * k), text="阶段:N")
+        for row in (0, 1) if (bands["行"] == row).any()
+    ]
     line = alt.Chart(df).mark_line(point=True, color=PALETTE["line"], strokeWidth=2.5 if projector else 2).encode(
         x=alt.X("月份:T", title=None, axis=alt.Axis(format="%Y-%m", labelAngle=-30 if not projector else -45)),
         y=alt.Y("值:Q", title=ind.name, axis=alt.Axis(format=fmt)),
         tooltip=[alt.Tooltip("月份:T", format="%Y年%m月"), alt.Tooltip("值:Q", format=".4" if fmt == ".0%" else ",.1f"),
                  alt.Tooltip("分子:Q", format=",.2f"), alt.Tooltip("分母:Q", format=",.2f")])
-    layers = [band, band_labels, line]
+    layers = [band, *band_labels, line]
     target = target_of(config, key).target
     if target is not None:
         layers.append(alt.Chart(pd.DataFrame({"目标": [target]})).mark_rule(
@@ -150,6 +157,7 @@ def category_bars(df: pd.DataFrame, category: str, value: str, title: str, *, va
     if color:
         enc["color"] = alt.Color(f"{color}:N", title=color)
         enc["yOffset"] = alt.YOffset(f"{color}:N")
-    chart = alt.Chart(df).mark_bar(color=None if color else PALETTE["action"]).encode(**enc)
+    # Altair 6 rejects color=None on the mark: a fixed colour only when no field colours the bars.
+    chart = alt.Chart(df).mark_bar(**({} if color else {"color": PALETTE["action"]})).encode(**enc)
     height = max(180, 28 * max(1, df[category].nunique()) * (df[color].nunique() if color else 1))
     return styled(chart, title, subtitle, projector=projector, sample=sample, height=min(height, 900))

@@ -31,6 +31,7 @@ class Change:
     unit: str  # 百分点 / 天 / 件/月 / 人次/月 / 万元/月
     verdict: str | None  # better / worse / same / None (no direction or no data)
     uncertain: bool  # small denominators, or within the 95 % noise band of a proportion
+    reason: str | None = None  # why it is uncertain: 样本较小 / 差异在统计误差内
 
 
 def target_of(config: Config, key: str) -> Target:
@@ -116,11 +117,11 @@ def change(config: Config, key: str, now: WindowResult, then: WindowResult) -> C
         verdict = "better" if delta < 0 else "worse"
     else:
         verdict = None
-    uncertain = is_small(now, key, config) or is_small(then, key, config)
+    reason = "样本较小" if is_small(now, key, config) or is_small(then, key, config) else None
     noise = _proportion_noise(a, b) if ind.kind == "ratio" and ind.unit == "rate" else None
-    if noise is not None and abs(x - y) < noise:
-        uncertain = True
-    return Change(delta, unit, verdict, uncertain)
+    if reason is None and noise is not None and abs(x - y) < noise:
+        reason = "差异在统计误差内"
+    return Change(delta, unit, verdict, reason is not None, reason)
 
 
 def target_status(config: Config, key: str, value: Value) -> str | None:

@@ -37,8 +37,21 @@ def hover_text(frame: Frame, row: Row) -> str:
 def _delta_html(label: str, ch) -> str:
     text = format_change(ch)
     css = ch.verdict or "neutral"
-    note = "<span class='uncertain'>（样本小/差异在误差内）</span>" if ch.uncertain and ch.delta is not None else ""
+    note = ""
+    if ch.delta is not None and ch.uncertain:
+        note = f"<span class='uncertain'>（{html.escape(ch.reason or '差异不显著')}）</span>"
     return f"<div class='kpi-delta'>{label} <span class='{css}'>{html.escape(text)}</span>{note}</div>"
+
+
+def _parts_text(row: Row) -> str:
+    ind = INDICATORS[row.key]
+    v = row.value
+    if ind.kind == "count":
+        return ""
+    if ind.kind == "median":
+        return f"结案 {format_part(row.key, v.denominator, 'denominator')} · "
+    return (f"分子 {format_part(row.key, v.numerator, 'numerator')} / "
+            f"分母 {format_part(row.key, v.denominator, 'denominator')} · ")
 
 
 def kpi_card(frame: Frame, row: Row) -> str:
@@ -51,29 +64,25 @@ def kpi_card(frame: Frame, row: Row) -> str:
     value = format_number(row.key, row.value.value)
     prov = "<span class='kpi-prov'>暂定</span>" if row.value.provisional and row.value.value is not None else ""
     small = "<span class='small-flag'>样本较小 · </span>" if row.small else ""
-    parts = ""
-    if ind.kind != "count":
-        parts = (f"分子 {format_part(row.key, row.value.numerator, 'numerator')} / "
-                 f"分母 {format_part(row.key, row.value.denominator, 'denominator')} · ")
     href = drill_href(row.key, row.phase)
     return (
         f"<div class='kpi' title='{html.escape(hover_text(frame, row), quote=True)}' data-indicator='{row.key}'>"
-        f"<span class='kpi-status {status_css}'>{html.escape(status)}</span>"
-        f"<div class='kpi-label'>{html.escape(ind.name)}</div>"
+        f"<div class='kpi-head'><span class='kpi-label'>{html.escape(ind.name)}</span>"
+        f"<span class='kpi-status {status_css}'>{html.escape(status)}</span></div>"
         f"<div class='kpi-value' data-value='{row.value.value if row.value.value is not None else ''}'>"
         f"{html.escape(value)}{prov}</div>"
         + _delta_html("较基线期", row.vs_baseline) + _delta_html("较上年同期", row.vs_last_year)
-        + f"<div class='kpi-foot'>{small}{html.escape(parts)}<a href='{href}' target='_self'>查看案件 ›</a></div>"
-        "</div>"
+        + f"<div class='kpi-foot'>{small}{html.escape(_parts_text(row))}"
+        f"<a href='{href}' target='_self'>查看案件 ›</a></div></div>"
     )
 
 
 def kpi_grid(frame: Frame, rows: list[Row], columns: int = 3) -> None:
-    cols_per_row = 2 if frame.projector and columns > 2 else columns
-    for i in range(0, len(rows), cols_per_row):
-        cols = st.columns(cols_per_row)
-        for col, row in zip(cols, rows[i:i + cols_per_row]):
-            col.html(kpi_card(frame, row))
+    """Cards in a grid that wraps by the screen's width (1920, 1024 or a projector) rather than fixed columns."""
+    width = 460 if frame.projector else max(210, 1100 // max(columns, 1))
+    cards = "".join(kpi_card(frame, row) for row in rows)
+    st.html(f"<div class='kpi-grid' style='grid-template-columns: repeat(auto-fit, minmax({width}px, 1fr))'>"
+            f"{cards}</div>")
 
 
 def chart(frame: Frame, chart_: alt.TopLevelMixin, name: str) -> None:
