@@ -123,3 +123,31 @@ def _members(url: str, window: Window, key: str, filters: Filters, _board: Dashb
 
 def member_frame(board: Dashboard, window: Window, key: str, filters: Filters) -> pd.DataFrame:
     return _members(_key(board), window, key, filters, board)
+
+
+@st.cache_data(ttl=TTL, show_spinner="正在按团队/承办人计算……")
+def _breakdown(url: str, window: Window, column: str, filters: Filters, _board: Dashboard) -> dict[str, WindowResult]:
+    from metrics.compute import breakdown as compute_breakdown
+
+    with _board.engine.connect() as conn:
+        return compute_breakdown(conn, _board.config, window, cases.c[column], filters)
+
+
+def breakdown(board: Dashboard, window: Window, column: str, filters: Filters) -> dict[str, WindowResult]:
+    """The case indicators of one window per value of a cases column ("team", "handler")."""
+    return _breakdown(_key(board), window, column, filters, board)
+
+
+@st.cache_data(ttl=TTL, show_spinner="正在统计未结案件账龄……")
+def _pending_ages(url: str, filters: Filters, as_of: dt.date, _board: Dashboard) -> dict:
+    from metrics.backlog import pending_by_age
+
+    windows_ = _board.phase_windows(as_of)
+    with _board.engine.connect() as conn:
+        ages = pending_by_age(conn, _board.config, windows_, filters)
+    return {w.key: p for w, p in zip(windows_, ages, strict=True)}
+
+
+def pending_ages(board: Dashboard, filters: Filters, as_of: dt.date) -> dict:
+    """Pending cases by age band at the (clamped) end of every phase: phase key → PendingAges or None."""
+    return _pending_ages(_key(board), filters, as_of, board)

@@ -63,15 +63,16 @@ class Frame:
         n = len(slides)
         index = min(max(st.session_state.get(key, 0), 0), n - 1)
         title, render = slides[index]
-        render()
+        # The page controls come first, so they stay on screen at 1024×768 whatever the slide's height.
         left, middle, right = st.columns([1, 2, 1], vertical_alignment="center")
         if left.button("◀ 上一页", disabled=index == 0, width="stretch", key="prev_slide"):
             st.session_state[key] = index - 1
             st.rerun()
-        middle.markdown(f"<div class='slide-count'>第 {index + 1} / {n} 页 · {title}</div>", unsafe_allow_html=True)
+        middle.html(f"<div class='slide-count'>第 {index + 1} / {n} 页 · {title}</div>")
         if right.button("下一页 ▶", disabled=index == n - 1, width="stretch", key="next_slide"):
             st.session_state[key] = index + 1
             st.rerun()
+        render()
 
 
 def current_query() -> dict[str, str | list[str]]:
@@ -168,9 +169,6 @@ def setup(label: str, *, wide: bool = True) -> Frame:
     st.sidebar.caption(f"数据源：{'示例数据（合成）' if sample else describe_url(config.database_url)}")
     if projector:
         st.html(f"<style>{PROJECTOR_CSS}</style>")
-        if st.button("退出投影模式", key="leave_projector", type="tertiary"):
-            st.session_state["projector"] = False
-            st.rerun()
     frame = Frame(config, board, filters, as_of, phase, projector, sample)
     header(frame, label)
     if data.case_count(board, filters, as_of) == 0:
@@ -182,6 +180,17 @@ def setup(label: str, *, wide: bool = True) -> Frame:
 def header(frame: Frame, label: str) -> None:
     court = frame.config.court_name
     sample = "<span class='sample-badge'>示例数据</span>" if frame.sample else ""
+    if frame.projector:
+        # One line: the room needs the numbers, not the chrome. The link leaves 投影模式 keeping the filters.
+        query = {k: v for k, v in current_query().items() if k != "projector"}
+        from urllib.parse import urlencode
+
+        exit_href = "?" + urlencode(query, doseq=True) if query else "?"
+        st.html(
+            f"<div class='proj-head'><span class='proj-title'>{label}</span>{sample}"
+            f"<span class='proj-meta'>{court} · {frame.phase_name} · 统计日 {frame.as_of:%Y-%m-%d}</span>"
+            f"<a class='proj-exit' href='{exit_href}' target='_self'>退出投影模式</a></div>")
+        return
     st.html(
         f"<div class='page-head'><div class='page-court'>{court} · {frame.config.action_name}</div>"
         f"<h1 class='page-title'>{label} {sample}</h1>"

@@ -79,7 +79,7 @@ def kpi_card(frame: Frame, row: Row) -> str:
 
 def kpi_grid(frame: Frame, rows: list[Row], columns: int = 3) -> None:
     """Cards in a grid that wraps by the screen's width (1920, 1024 or a projector) rather than fixed columns."""
-    width = 460 if frame.projector else max(210, 1100 // max(columns, 1))
+    width = 420 if frame.projector else max(210, 1100 // max(columns, 1))
     cards = "".join(kpi_card(frame, row) for row in rows)
     st.html(f"<div class='kpi-grid' style='grid-template-columns: repeat(auto-fit, minmax({width}px, 1fr))'>"
             f"{cards}</div>")
