@@ -107,7 +107,7 @@ def get_config() -> Config:
 
 
 @st.cache_resource(show_spinner="正在打开数据库……")
-def _board(url: str, _config: Config) -> Dashboard:
+def _board(url: str, config_mtime: float, _config: Config) -> Dashboard:
     return Dashboard(open_database(_config, url), _config)
 
 
@@ -150,7 +150,7 @@ def setup(label: str, *, wide: bool = True) -> Frame:
         st.caption("请修改 config.yaml 后刷新页面。")
         st.stop()
     try:
-        board = _board(config.database_url, config)
+        board = _board(config.database_url, config.path.stat().st_mtime if config.path else 0.0, config)
         default_as_of = data.default_as_of(board)
     except DatabaseUnavailable as exc:
         navigation(label)

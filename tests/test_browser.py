@@ -1,0 +1,161 @@
+"""Browser tests: every page deep-linked on a freshly started server, in headless Chromium, both sizes and modes.
+
+Screenshots go to artifacts/screenshots/ (PAGE_WIDTH_MODE.png) for people to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine
+
+from metrics.config import ROOT, load_config
+from metrics.db import build_sample
+from metrics.indicators import HEADLINE
+from metrics.present import format_number
+from metrics.schema import metadata
+from metrics.service import Dashboard
+from ui.frame import PAGES
+
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = ROOT / "artifacts" / "screenshots"
+SIZES = [(1920, 1080), (1024, 768)]
+LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+               "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed (.ci/run installs it)"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def sample_url(tmp_path_factory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'sample.db'}"
+    engine = create_engine(url)
+    metadata.create_all(engine)
+    build_sample(engine, load_config())
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="module")
+def server(sample_url):
+    """A freshly started streamlit server on a free port, on a sample database of its own."""
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": sample_url}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+         "--server.address", "127.0.0.1", "--server.port", str(port)],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(base + "/_stcore/health", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("streamlit did not start: " + proc.stdout.read().decode(errors="replace")[-2000:])
+    yield base
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield b
+        b.close()
+
+
+def open_page(browser, url: str, width: int, height: int):
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.goto(url)
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=90_000)
+    page.wait_for_timeout(1500)  # charts and webfonts settle
+    return page
+
+
+def _slug(path: str) -> str:
+    return "overview" if path == "app.py" else Path(path).stem
+
+
+@pytest.fixture(scope="module", autouse=True)
+def clean_shots():
+    shutil.rmtree(SHOTS, ignore_errors=True)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+
+
+@pytest.mark.parametrize("path, label", PAGES, ids=[_slug(p) for p, _ in PAGES])
+def test_every_page_deep_links_in_both_sizes_and_modes(server, browser, path, label):
+    slug = _slug(path)
+    route = "/" if path == "app.py" else f"/{slug}"
+    for mode, query in (("normal", ""), ("projector", "?projector=true")):
+        for width, height in SIZES:
+            page = open_page(browser, server + route + query, width, height)
+            try:
+                assert page.locator('[data-testid="stException"]').count() == 0, f"{slug} {mode} {width}"
+                text = page.inner_text("body")
+                assert label in text, f"the shared frame did not render {label}"
+                assert "示例数据" in text
+                assert "Traceback" not in text
+                # The bundled webfont is what draws the Chinese (the machine has no Chinese fonts of its own).
+                assert page.evaluate("document.fonts.check('16px \"Noto Sans SC\"', '执行')")
+                sidebar = page.locator('[data-testid="stSidebar"]')
+                if mode == "projector":
+                    assert not sidebar.is_visible()
+                page.screenshot(path=str(SHOTS / f"{slug}_{width}_{mode}.png"), full_page=True)
+            finally:
+                page.close()
+
+
+def test_overview_kpis_equal_the_engine(server, browser, sample_url):
+    config = load_config(env={"DATABASE_URL": sample_url})
+    board = Dashboard(create_engine(sample_url), config)
+    as_of = board.default_as_of()
+    phase = config.default_phase
+    values = board.phase_results(as_of)[phase].values
+    page = open_page(browser, server + "/", 1920, 1080)
+    try:
+        for key in HEADLINE:
+            shown = page.locator(f".kpi[data-indicator='{key}'] .kpi-value").first.inner_text().strip()
+            assert shown.startswith(format_number(key, values[key].value)), (key, shown)
+    finally:
+        page.close()
+
+
+def test_filter_in_url_changes_the_numbers(server, browser, sample_url):
+    page = open_page(browser, server + "/?team=快执团队", 1920, 1080)
+    try:
+        filtered = page.locator(".kpi[data-indicator='completion_rate'] .kpi-value").first.inner_text()
+        assert "快执团队" in page.inner_text("body")
+    finally:
+        page.close()
+    page = open_page(browser, server + "/", 1920, 1080)
+    try:
+        everything = page.locator(".kpi[data-indicator='completion_rate'] .kpi-value").first.inner_text()
+    finally:
+        page.close()
+    assert filtered != everything
