@@ -46,6 +46,8 @@ class Parameters:
     statutory_days: int = 180
     judgment_observation_days: int = 180
     small_denominator: int = 30
+    # The first day from which the database holds complete data; a 同比 window before it is not compared.
+    data_complete_from: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,11 @@ class Config:
     @property
     def baseline(self) -> Phase:
         return next(p for p in self.phases if p.baseline)
+
+    @property
+    def data_complete_from(self) -> dt.date:
+        """Before this day the data are incomplete (default: the baseline's start)."""
+        return self.parameters.data_complete_from or self.baseline.start
 
     @property
     def action_phases(self) -> tuple[Phase, ...]:
@@ -180,6 +187,8 @@ def _parse_parameters(raw: Any) -> Parameters:
                                                 "parameters.judgment_observation_days"),
         small_denominator=_positive_int(raw.get("small_denominator", d.small_denominator),
                                         "parameters.small_denominator"),
+        data_complete_from=(None if raw.get("data_complete_from") in (None, "")
+                            else _as_date(raw["data_complete_from"], "parameters.data_complete_from")),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from sqlalchemy.engine import Engine
 
@@ -40,8 +41,14 @@ class Dashboard:
     def last_year_results(self, as_of: dt.date, filters: Filters = Filters()) -> dict[str, WindowResult]:
         """The same calendar window one year before each phase (its observed part)."""
         windows = self.phase_windows(as_of)
-        shifted = [same_period_last_year(w) for w in windows]
+        shifted = [self._comparable(same_period_last_year(w)) for w in windows]
         return {w.key: r for w, r in zip(windows, compute_windows(self.engine, self.config, shifted, filters))}
+
+    def _comparable(self, window: Window) -> Window:
+        """A 同比 window reaching before the data are complete is left out (null), not compared with half a year."""
+        if window.empty or window.start >= self.config.data_complete_from:
+            return window
+        return replace(window, label=window.label + "（无完整数据）", empty=True)
 
     def window_results(self, windows: list[Window], filters: Filters = Filters()) -> list[WindowResult]:
         return compute_windows(self.engine, self.config, windows, filters)

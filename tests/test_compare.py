@@ -107,3 +107,22 @@ def test_month_windows_and_resolve():
     assert resolve_window(config, d("2025-12-31"), "p1_yoy").start == d("2024-03-01")
     assert resolve_window(config, d("2025-12-31"), "2025-02").end == d("2025-02-28")
     assert resolve_window(config, d("2025-12-31"), "nonsense") is None
+
+
+def test_same_period_before_complete_data_is_not_compared(engine):
+    from metrics.service import Dashboard
+    from tests.conftest import insert
+
+    insert(engine, "cases", [dict(case_no="a", filing_date="2023-06-01", closing_date="2023-07-01",
+                                  closing_method="执行完毕"),
+                             dict(case_no="b", filing_date="2024-03-05", closing_date="2024-03-20",
+                                  closing_method="执行完毕"),
+                             dict(case_no="c", filing_date="2025-03-05", closing_date="2025-03-20",
+                                  closing_method="执行完毕")])
+    config = make_config(data_complete_from=d("2024-01-01"))
+    last_year = Dashboard(engine, config).last_year_results(d("2025-03-31"))
+    assert last_year["baseline"].window.empty  # 2023 is before the data are complete
+    assert last_year["baseline"].values["closed_count"].value is None
+    assert last_year["p1"].values["closed_count"].value == 1  # March 2024: case b
+    config = make_config()  # default: complete from the baseline's start (2024-01-01) as well
+    assert Dashboard(engine, config).last_year_results(d("2025-03-31"))["baseline"].window.empty
