@@ -1,5 +1,200 @@
-"""执行周期与积案"""
+"""执行周期与积案: how long closures took, phase by phase; what is still pending and how old it is."""
 
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from metrics.backlog import AGE_BANDS, duration_bands, duration_histogram
+from metrics.charts import PALETTE, monthly_trend, phase_bars, styled
+from metrics.indicators import INDICATORS
+from metrics.present import NONE, format_value
+from ui import data, widgets
 from ui.frame import setup
 
 frame = setup("执行周期与积案")
+config, board, filters, as_of = frame.config, frame.board, frame.filters, frame.as_of
+results = data.phases(board, filters, as_of)
+PHASES = config.phases
+STATUTORY = config.parameters.statutory_days
+
+CYCLE_KEYS = ("cycle_days_mean", "cycle_days_median", "on_time_rate")
+BACKLOG_KEYS = ("clearance_rate", "disposition_days", "pending_end", "pending_over_12m", "pending_over_12m_share")
+FLOW_KEYS = ("filed_count", "closed_count", "transferred_out_count", "clearance_rate", "pending_end",
+             "disposition_days")
+AGE_COLORS = ["#A5D6A7", "#FFE082", "#FB8C00", "#B71C1C"]
+
+
+def phase_colors() -> alt.Scale:
+    """Baseline grey, the action phases in deepening reds, in the configured order."""
+    reds = ["#EF9A9A", "#E53935", "#B71C1C", "#7F0000", "#4A0000"]
+    names, colors, i = [], [], 0
+    for p in PHASES:
+        names.append(p.name)
+        colors.append(PALETTE["baseline"] if p.baseline else reds[min(i, len(reds) - 1)])
+        i += 0 if p.baseline else 1
+    return alt.Scale(domain=names, range=colors)
+
+
+def live_phases():
+    return [p for p in PHASES if not results[p.key].window.empty]
+
+
+# ---- KPI cards -------------------------------------------------------------------------------------------------
+
+def kpis_cycle() -> None:
+    st.html(f"<div class='kpi-group-title'>{frame.phase_name}：执行用时</div>")
+    widgets.kpi_grid(frame, data.comparison(board, filters, as_of, frame.phase, CYCLE_KEYS), columns=3)
+
+
+def kpis_backlog() -> None:
+    st.html(f"<div class='kpi-group-title'>{frame.phase_name}：收结与积案</div>")
+    rows = data.comparison(board, filters, as_of, frame.phase, BACKLOG_KEYS)
+    widgets.kpi_grid(frame, rows, columns=5 if not frame.projector else 3)
+
+
+# ---- durations -------------------------------------------------------------------------------------------------
+
+def duration_frame() -> pd.DataFrame:
+    bands = duration_bands(STATUTORY)
+    rows = []
+    for p in live_phases():
+        counts = duration_histogram(results[p.key].durations, bands)
+        for b in bands:
+            rows.append({"阶段": p.name, "执行用时": b.label, "件数": counts[b.key],
+                         "法定期限内": "是" if b.high is not None and b.high <= STATUTORY else "否"})
+    return pd.DataFrame(rows)
+
+
+def duration_chart() -> None:
+    df = duration_frame()
+    bands = [b.label for b in duration_bands(STATUTORY)]
+    k = 1.9 if frame.projector else 1.0
+    chart = (
+        alt.Chart(df)
+        .transform_joinaggregate(结案数="sum(件数)", groupby=["阶段"])
+        .transform_calculate(占比="datum.结案数 > 0 ? datum.件数 / datum.结案数 : null")
+        .mark_bar(cornerRadiusTopLeft=2, cornerRadiusTopRight=2)
+        .encode(
+            x=alt.X("执行用时:N", sort=bands, axis=alt.Axis(labelAngle=0),
+                    title=f"执行用时（结案日期−立案日期−扣除审限天数；法定期限{STATUTORY}天）"),
+            xOffset=alt.XOffset("阶段:N", sort=[p.name for p in PHASES]),
+            y=alt.Y("占比:Q", title="占该阶段结案数", axis=alt.Axis(format=".0%")),
+            color=alt.Color("阶段:N", scale=phase_colors(), title=None,
+                            legend=alt.Legend(symbolSize=round(120 * k))),
+            tooltip=[alt.Tooltip("阶段:N"), alt.Tooltip("执行用时:N"), alt.Tooltip("件数:Q", title="结案数"),
+                     alt.Tooltip("占比:Q", format=".1%"), alt.Tooltip("结案数:Q", title="该阶段结案合计")],
+        )
+    )
+    subtitle = "各阶段结案按执行用时分组，纵轴为占该阶段结案数的比例，不同长度的阶段可直接比较"
+    # The height includes title, axes and legend (Streamlit fits the whole chart into it).
+    widgets.chart(frame, styled(chart, "执行用时分布：各阶段对比", subtitle, projector=frame.projector,
+                                sample=frame.sample, height=440), "执行用时分布")
+    if not frame.projector:
+        wide = df.pivot(index="执行用时", columns="阶段", values="件数").reindex(
+            index=bands, columns=[p.name for p in live_phases()]).reset_index()
+        with st.expander("执行用时分布明细（结案件数，可导出）"):
+            widgets.table(frame, wide, "执行用时分布")
+
+
+# ---- pending cases by age -----------------------------------------------------------------------------------------
+
+def age_frames() -> tuple[pd.DataFrame, pd.DataFrame]:
+    ages = data.pending_ages(board, filters, as_of)
+    long, wide = [], []
+    for p in live_phases():
+        a = ages.get(p.key)
+        if a is None:
+            continue
+        point = f"{p.name}末（{a.day:%Y-%m-%d}）"
+        for order, b in enumerate(AGE_BANDS):
+            long.append({"时点": point, "账龄": b.label, "件数": a.counts[b.key], "序": order,
+                         "口径": f"立案至该日{b.describe()}"})
+        wide.append({"阶段": p.name, "时点": f"{a.day:%Y-%m-%d}",
+                     **{b.label: a.counts[b.key] for b in AGE_BANDS}, "未结合计": a.total,
+                     "未结案件": widgets.drill_href("pending_end", p.key),
+                     "超12个月案件": widgets.drill_href("pending_over_12m", p.key)})
+    return pd.DataFrame(long), pd.DataFrame(wide)
+
+
+def age_chart() -> None:
+    long, wide = age_frames()
+    if long.empty:
+        st.info("没有可统计的阶段。")
+        return
+    points = list(dict.fromkeys(long["时点"]))
+    chart = alt.Chart(long).mark_bar().encode(
+        y=alt.Y("时点:N", sort=points, title=None),
+        x=alt.X("件数:Q", title="未结案件数", stack="zero"),
+        color=alt.Color("账龄:N", sort=[b.label for b in AGE_BANDS], title="账龄",
+                        scale=alt.Scale(domain=[b.label for b in AGE_BANDS], range=AGE_COLORS)),
+        order=alt.Order("序:Q"),
+        tooltip=["时点:N", "账龄:N", "件数:Q", "口径:N"],
+    )
+    labels = alt.Chart(long).transform_filter("datum.件数 > 0").mark_text(
+        color="#000", fontWeight="bold").encode(
+        y=alt.Y("时点:N", sort=points), x=alt.X("件数:Q", stack="zero", bandPosition=0.5),
+        order=alt.Order("序:Q"), detail="账龄:N", text="件数:Q")
+    subtitle = ("各阶段末日的未结案件按立案至该日的天数分组：≤3个月为0–90天，3–6个月为91–182天，"
+                "6–12个月为183–365天，>12个月为超过365天（即“超12个月未结数”）")
+    widgets.chart(frame, styled(alt.layer(chart, labels), "未结案件账龄：各阶段末", subtitle,
+                                projector=frame.projector, sample=frame.sample,
+                                height=230 + 60 * len(points)), "未结案件账龄")
+    if not frame.projector:
+        links = {"未结案件": st.column_config.LinkColumn("未结案件", display_text="查看未结案件 ›"),
+                 "超12个月案件": st.column_config.LinkColumn("超12个月案件", display_text="查看超12个月 ›")}
+        widgets.table(frame, wide, "未结案件账龄", column_config=links)
+
+
+# ---- 收结 by phase --------------------------------------------------------------------------------------------------
+
+def flow_table() -> None:
+    rows = []
+    for p in PHASES:
+        r = results[p.key]
+        rec = {"阶段": p.name,
+               "窗口": "尚未开始" if r.window.empty else f"{r.window.start:%Y-%m-%d}至{r.window.end:%Y-%m-%d}"}
+        for key in FLOW_KEYS:
+            rec[INDICATORS[key].name] = format_value(r.values[key]) if not r.window.empty else NONE
+        rows.append(rec)
+    widgets.table(frame, pd.DataFrame(rows), "收结存与周转")
+    st.caption("结收比 =（结案数 + 移送他院执行数）÷ 新收案件数，大于100%说明结的比收的多、积案在减少；"
+               "结案周转天数 = 期末未结数 ÷（结案数 + 移送他院执行数）× 窗口天数，即按当前结案速度消化存量所需天数。")
+
+
+def clearance_chart() -> None:
+    widgets.chart(frame, phase_bars(config, results, "clearance_rate", projector=frame.projector,
+                                    sample=frame.sample), "各阶段_结收比")
+
+
+def disposition_chart() -> None:
+    widgets.chart(frame, phase_bars(config, results, "disposition_days", projector=frame.projector,
+                                    sample=frame.sample), "各阶段_结案周转天数")
+
+
+def pending_trend() -> None:
+    monthly = data.monthly(board, filters, as_of)
+    widgets.chart(frame, monthly_trend(config, monthly, "pending_end", projector=frame.projector,
+                                       sample=frame.sample, title="期末未结数：月度走势（各月末）"),
+                  "月度走势_期末未结数")
+
+
+if frame.projector:
+    frame.slides([("执行用时", kpis_cycle), ("收结与积案", kpis_backlog), ("执行用时分布", duration_chart),
+                  ("未结案件账龄", age_chart), ("结收比", clearance_chart), ("结案周转天数", disposition_chart),
+                  ("期末未结数走势", pending_trend)])
+else:
+    kpis_cycle()
+    kpis_backlog()
+    st.subheader("执行用时分布")
+    duration_chart()
+    st.subheader("未结案件账龄")
+    age_chart()
+    st.subheader("收结存与周转")
+    left, right = st.columns(2)
+    with left:
+        clearance_chart()
+    with right:
+        disposition_chart()
+    flow_table()
+    st.subheader("期末未结数走势")
+    pending_trend()

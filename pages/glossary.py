@@ -1,5 +1,244 @@
-"""指标口径"""
+"""指标口径: every indicator's definition, direction and target, the phases and the parameters, all from config."""
 
+import html
+
+import pandas as pd
+import streamlit as st
+
+from metrics.compare import change_unit, target_of
+from metrics.config import DIRECTIONS
+from metrics.indicators import INDICATORS, MEASURES, SOURCE_DATE_BASIS
+from metrics.present import NONE, format_target
+from ui import widgets
 from ui.frame import setup
 
 frame = setup("指标口径")
+config, as_of = frame.config, frame.as_of
+params = config.parameters
+
+GROUP_ORDER = ("核心", "收结存", "周期与积案", "财产处置", "强制措施", "交叉执行")
+
+# Which date puts a measure's records into a window. The conditions themselves live in metrics.indicators;
+# this says in words which of their dates decides, measure by measure (a measure missing here falls back to
+# its table's general rule, SOURCE_DATE_BASIS).
+PENDING = "（立案日期不晚于该日，且未结案或结案日期晚于该日）"
+CLOSED = "结案日期在窗口内"
+MEASURE_DATE = {
+    "filed": "立案日期在窗口内",
+    "pending_start": "窗口开始前一日仍未结" + PENDING,
+    "pending_end": "窗口最后一日仍未结" + PENDING,
+    "pending_over_12m": "窗口最后一日仍未结" + PENDING + "，且立案已超过365天",
+    "cross_received": "立案日期在窗口内",
+    "judgments_total": "生效日期在窗口内",
+    "judgments_applied": "生效日期在窗口内；是否申请执行看生效后观察期内的首次执行立案",
+    **{k: CLOSED for k in ("closed", "transferred", "completed", "actual", "zhongben", "zhongben_qualified",
+                           "zhongben_reviewed", "monetary_closed", "recovered_sum", "applied_sum", "days_sum",
+                           "on_time", "cross_sent", "cross_closed", "cross_completed", "cross_recovered_sum",
+                           "cross_applied_sum")},
+    **{k: "拍卖结束日期在窗口内" for k, m in MEASURES.items() if m.source == "auctions"},
+    **{k: "决定日期在窗口内" for k, m in MEASURES.items() if m.source == "measures"},
+    **{k: "委托日期在窗口内，且委托日期加办理期限不晚于统计日" for k, m in MEASURES.items()
+       if m.source == "entrustments"},
+}
+
+
+def date_basis(key: str) -> str:
+    ind = INDICATORS[key]
+
+    def words(keys: tuple[str, ...]) -> str:
+        found = [MEASURE_DATE.get(k, SOURCE_DATE_BASIS[MEASURES[k].source]) for k in keys]
+        return "；".join(dict.fromkeys(found))
+
+    num, den = words(ind.numerator), words(ind.denominator)
+    if ind.kind == "count" or not den or num == den:
+        return num
+    return f"分子：{num}。分母：{den}"
+
+
+def indicator_frame(keys: list[str] | None = None) -> pd.DataFrame:
+    rows = []
+    for key in keys or list(INDICATORS):
+        ind = INDICATORS[key]
+        t = target_of(config, key)
+        rows.append({
+            "指标": ind.name,
+            "key": key,
+            "分组": ind.group,
+            "口径（计算公式）": ind.formula(),
+            "归入窗口的日期": date_basis(key),
+            "方向": DIRECTIONS[t.direction],
+            "目标": format_target(key, t.target),
+            "阶段比较": comparison_rule(key),
+            "说明": ind.note or NONE,
+        })
+    return pd.DataFrame(rows)
+
+
+def comparison_rule(key: str) -> str:
+    unit = change_unit(INDICATORS[key])
+    if unit.endswith("/月"):
+        return f"按月均比较（{unit}）"
+    return {"百分点": "变化以百分点表示", "天": "变化以天表示", "件": "期末存量，按件比较"}.get(unit, NONE)
+
+
+def grouped_keys() -> dict[str, list[str]]:
+    groups: dict[str, list[str]] = {g: [] for g in GROUP_ORDER}
+    for key, ind in INDICATORS.items():
+        groups.setdefault(ind.group or "其他", []).append(key)
+    return {g: keys for g, keys in groups.items() if keys}
+
+
+def phase_frame() -> pd.DataFrame:
+    rows = []
+    for p in config.phases:
+        if p.start > as_of:
+            state = "尚未开始：所有指标为空（—）"
+        elif p.end > as_of:
+            state = f"进行中：计至统计日 {as_of:%Y-%m-%d}"
+        else:
+            state = "已结束"
+        rows.append({"阶段": p.name, "key": p.key, "开始日期": f"{p.start:%Y-%m-%d}", "结束日期": f"{p.end:%Y-%m-%d}",
+                     "天数": p.days, "基线": "是（比较基准）" if p.baseline else "", "状态": state})
+    return pd.DataFrame(rows)
+
+
+def parameter_frame() -> pd.DataFrame:
+    rows = [
+        ("案件范围（案件类型）", "parameters.scope_case_types", "、".join(params.scope_case_types),
+         "案件类指标只统计这些类型的案件（S）"),
+        ("实际执结的结案方式", "parameters.actual_closure_methods", "、".join(params.actual_closure_methods),
+         "实结占结案比、实际执结率的分子"),
+        ("移送他院执行的结案情形", "parameters.transfer_reasons", "、".join(params.transfer_reasons),
+         "以终结执行结案且结案情形为其中之一的，属管辖转移（T），不计入结案数"),
+        ("法定执行期限（天）", "parameters.statutory_days", str(params.statutory_days),
+         "执行用时不超过此天数的为法定期限内结案"),
+        ("裁判履行观察期（天）", "parameters.judgment_observation_days", str(params.judgment_observation_days),
+         "生效裁判在此期间内未被申请首次执行的，视为自动履行；观察期未满时为暂定值"),
+        ("小样本阈值（件）", "parameters.small_denominator", str(params.small_denominator),
+         "分母少于此数的数值标注“样本较小”，其变化标注为不确定"),
+        ("默认统计日", "display.as_of", f"{config.as_of:%Y-%m-%d}" if config.as_of else "（空：取数据中最晚的日期）",
+         f"当前统计日 {as_of:%Y-%m-%d}，可在左侧修改"),
+    ]
+    return pd.DataFrame(rows, columns=["参数", "配置项", "取值", "作用"])
+
+
+def as_of_rule() -> None:
+    st.markdown(
+        f"**统计日规则。** 所有数字都“截至统计日”计算（当前统计日 {as_of:%Y-%m-%d}，默认取数据中出现的最晚日期，"
+        "可在左侧修改）：定义日期晚于统计日的记录一律视为尚未发生——统计日之后立案的案件不存在，统计日之后结案的案件"
+        "仍算未结，统计日之后生效的裁判不存在，统计日之后结束的拍卖、之后才有的反馈都尚未发生。每个阶段窗口"
+        "［开始日, 结束日］截至统计日，即变为［开始日, 结束日与统计日中较早者］；开始日晚于统计日的阶段尚未开始，"
+        "其全部指标为空（显示为“—”）。")
+    st.markdown(
+        "**比较规则。** 各阶段既与基线期比较，也与上年同期（同一日历区间前移一年，只取已观察到的部分）比较；"
+        "比率的变化以百分点表示，用时以天表示；新收、结案、强制措施等件数按月均（合计 ÷ 月数，每月按30.4375天计）"
+        f"比较，期末未结等存量不折算。分子或分母少于{params.small_denominator}件的数值标注“样本较小”；"
+        "两个比率之差小于随机误差（95%）时标注为不确定。分母为0的比率为空（“—”），不是0。")
+
+
+GLOSSARY_CSS = """<style>
+.gl { display: grid; grid-template-columns: repeat(auto-fill, minmax(520px, 1fr)); gap: .6rem; }
+.gl-item { border: 1px solid #d9d9d9; border-radius: 6px; padding: .55rem .8rem; background: #fff; }
+.gl-head { display: flex; flex-wrap: wrap; align-items: baseline; gap: .5rem; margin-bottom: .25rem; }
+.gl-name { font-weight: 700; font-size: 1.05rem; }
+.gl-key { font-family: monospace; font-size: .8rem; color: #555; background: #F3F4F6; padding: 0 4px;
+  border-radius: 3px; }
+.gl-dir, .gl-target { font-size: .8rem; border-radius: 3px; padding: 0 5px; border: 1px solid #bbb; color: #333; }
+.gl-dir.higher, .gl-dir.lower { border-color: #1B5E20; color: #1B5E20; }
+.gl-row { font-size: .88rem; color: #222; margin-top: .15rem; line-height: 1.5; }
+.gl-label { display: inline-block; min-width: 4.5em; color: #7f0000; font-weight: 600; }
+.gl.gl-projector { grid-template-columns: repeat(auto-fill, minmax(760px, 1fr)); }
+.gl.gl-projector .gl-name { font-size: 1.6rem; }
+.gl.gl-projector .gl-row { font-size: 1.2rem; }
+.gl.gl-projector .gl-dir, .gl.gl-projector .gl-target { font-size: 1.1rem; }
+@media (max-width: 1200px) {
+  .gl.gl-projector { grid-template-columns: 1fr; gap: .4rem; }
+  .gl.gl-projector .gl-item { padding: .35rem .6rem; }
+  .gl.gl-projector .gl-name { font-size: 1.3rem; }
+  .gl.gl-projector .gl-row { font-size: 1rem; line-height: 1.4; }
+  .gl.gl-projector .gl-dir, .gl.gl-projector .gl-target { font-size: .9rem; }
+}
+</style>"""
+
+
+def glossary_html(keys: list[str]) -> str:
+    """The definitions as readable cards (a table cell cannot show a whole formula)."""
+    items = []
+    for _, r in indicator_frame(keys).iterrows():
+        direction = target_of(config, r["key"]).direction
+        rows = [("口径", r["口径（计算公式）"]), ("归入窗口", r["归入窗口的日期"])]
+        if not frame.projector:
+            rows += [("阶段比较", r["阶段比较"]), ("说明", r["说明"])]
+        body = "".join(f"<div class='gl-row'><span class='gl-label'>{label}</span>{html.escape(text)}</div>"
+                       for label, text in rows if text and text != NONE)
+        target = f"<span class='gl-target'>目标 {html.escape(r['目标'])}</span>" if r["目标"] != NONE else ""
+        items.append(
+            f"<div class='gl-item' data-indicator='{r['key']}'><div class='gl-head'>"
+            f"<span class='gl-name'>{html.escape(r['指标'])}</span><span class='gl-key'>{r['key']}</span>"
+            f"<span class='gl-dir {direction}'>{html.escape(r['方向'])}</span>{target}</div>{body}</div>")
+    css = "gl gl-projector" if frame.projector else "gl"
+    return f"{GLOSSARY_CSS}<div class='{css}'>{''.join(items)}</div>"
+
+
+def indicators_section(keys: list[str] | None = None, title: str = "指标定义") -> None:
+    st.subheader(title)
+    if keys is not None:
+        st.html(glossary_html(keys))
+        return
+    for group, group_keys in grouped_keys().items():
+        st.markdown(f"**{group}**")
+        st.html(glossary_html(group_keys))
+    with st.expander("全部指标口径表（可导出 CSV / XLSX）"):
+        widgets.table(frame, indicator_frame(), "指标口径")
+
+
+PROJECTOR_TABLE_CSS = """<style>
+.proj-table { border-collapse: collapse; width: 100%; font-size: 1.2rem; }
+.proj-table th { text-align: left; border-bottom: 3px solid #222; padding: .4rem .5rem; }
+.proj-table td { border-bottom: 1px solid #999; padding: .4rem .5rem; vertical-align: top; }
+@media (max-width: 1200px) { .proj-table { font-size: .95rem; } }
+</style>"""
+
+
+def big_table(df: pd.DataFrame) -> None:
+    """投影模式: an HTML table in large type (a data grid would keep its small font)."""
+    st.html(PROJECTOR_TABLE_CSS + df.to_html(index=False, classes="proj-table", border=0))
+
+
+def phases_section() -> None:
+    st.subheader("阶段划分")
+    if frame.projector:
+        big_table(phase_frame())
+    else:
+        widgets.table(frame, phase_frame(), "阶段划分")
+        st.caption("阶段在 config.yaml 的 phases 中配置；起止日期均含当日，阶段之间不得重叠，且恰有一个基线期。")
+
+
+def parameters_section() -> None:
+    st.subheader("计算参数")
+    if frame.projector:
+        big_table(parameter_frame())
+    else:
+        widgets.table(frame, parameter_frame(), "计算参数")
+
+
+def rules_section() -> None:
+    st.subheader("统计日与比较规则")
+    as_of_rule()
+
+
+if frame.projector:
+    slides = []
+    for group, keys in grouped_keys().items():
+        n = -(-len(keys) // 3)  # at most three definitions a screen, in near-equal parts
+        parts = [keys[i * len(keys) // n:(i + 1) * len(keys) // n] for i in range(n)]
+        for i, part in enumerate(parts):
+            title = f"指标定义：{group}" + (f"（{i + 1}/{len(parts)}）" if len(parts) > 1 else "")
+            slides.append((title, lambda k=part, t=title: indicators_section(k, t)))
+    frame.slides([*slides, ("阶段划分", phases_section), ("计算参数", parameters_section),
+                  ("统计日与比较规则", rules_section)])
+else:
+    rules_section()
+    indicators_section()
+    phases_section()
+    parameters_section()
