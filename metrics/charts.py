@@ -35,9 +35,10 @@ def styled(chart: alt.TopLevelMixin, title: str, subtitle: str | None = None, *,
     subtitle_lines = [s for s in (subtitle, f"【{SAMPLE_MARK}】" if sample else None) if s]
     return (
         chart.properties(
-            title=alt.TitleParams(title, subtitle=subtitle_lines or None, anchor="start", fontSize=round(17 * k),
-                                  subtitleFontSize=round(12 * k), subtitleColor="#555", font=font,
-                                  subtitleFont=font),
+            # Altair 6 rejects subtitle=None: leave the key out when there is nothing to say.
+            title=alt.TitleParams(title, **({"subtitle": subtitle_lines} if subtitle_lines else {}), anchor="start",
+                                  fontSize=round(17 * k), subtitleFontSize=round(12 * k), subtitleColor="#555",
+                                  font=font, subtitleFont=font),
             width=width, height=round(height * (1.25 if projector else 1)),
         )
         .configure(font=font)
@@ -52,6 +53,12 @@ def styled(chart: alt.TopLevelMixin, title: str, subtitle: str | None = None, *,
 
 def _axis_format(key: str) -> str:
     return ".0%" if INDICATORS[key].unit in ("rate", "ratio") else ",.0f"
+
+
+def _label_format(key: str) -> str:
+    """Bar labels and tooltips: one decimal for rates and days, whole numbers for counts and persons."""
+    unit = INDICATORS[key].unit
+    return ".1%" if unit in ("rate", "ratio") else ",.1f" if unit in ("days", "money") else ",.0f"
 
 
 def phase_frame(config: Config, results: dict[str, WindowResult], key: str) -> pd.DataFrame:
@@ -77,11 +84,11 @@ def phase_bars(config: Config, results: dict[str, WindowResult], key: str, *, pr
         y=alt.Y("值:Q", title=ind.name, axis=alt.Axis(format=fmt)),
         color=alt.Color("基线:N", scale=alt.Scale(domain=["基线期", "行动阶段"],
                                                    range=[PALETTE["baseline"], PALETTE["action"]]), legend=None),
-        tooltip=[alt.Tooltip("阶段:N"), alt.Tooltip("值:Q", format=".4" if fmt == ".0%" else ",.1f"),
+        tooltip=[alt.Tooltip("阶段:N"), alt.Tooltip("值:Q", format=_label_format(key)),
                  alt.Tooltip("分子:Q", format=",.2f"), alt.Tooltip("分母:Q", format=",.2f"), alt.Tooltip("窗口:N")],
     )
     labels = base.mark_text(dy=-8 * scale_factor(projector), fontWeight="bold").encode(
-        y="值:Q", text=alt.Text("值:Q", format=".1%" if fmt == ".0%" else ",.1f"))
+        y="值:Q", text=alt.Text("值:Q", format=_label_format(key)))
     layers = [bars, labels]
     target = target_of(config, key).target
     if target is not None:
@@ -136,7 +143,7 @@ def monthly_trend(config: Config, monthly: list[WindowResult], key: str, *, proj
     line = alt.Chart(df).mark_line(point=True, color=PALETTE["line"], strokeWidth=2.5 if projector else 2).encode(
         x=alt.X("月份:T", title=None, axis=alt.Axis(format="%Y-%m", labelAngle=-30 if not projector else -45)),
         y=alt.Y("值:Q", title=ind.name, axis=alt.Axis(format=fmt)),
-        tooltip=[alt.Tooltip("月份:T", format="%Y年%m月"), alt.Tooltip("值:Q", format=".4" if fmt == ".0%" else ",.1f"),
+        tooltip=[alt.Tooltip("月份:T", format="%Y年%m月"), alt.Tooltip("值:Q", format=_label_format(key)),
                  alt.Tooltip("分子:Q", format=",.2f"), alt.Tooltip("分母:Q", format=",.2f")])
     layers = [band, *band_labels, line]
     target = target_of(config, key).target
@@ -152,12 +159,17 @@ def category_bars(df: pd.DataFrame, category: str, value: str, title: str, *, va
                   subtitle: str | None = None, sort: list[str] | None = None) -> alt.TopLevelMixin:
     """Horizontal bars of a value per category (team, partner court, asset type), optionally coloured."""
     enc = dict(y=alt.Y(f"{category}:N", sort=sort or "-x", title=None),
-               x=alt.X(f"{value}:Q", title=value, axis=alt.Axis(format=value_format)),
+               # Whole numbers get whole ticks (no "0 0 1 1 2" axis for a handful of cases).
+               x=alt.X(f"{value}:Q", title=value, axis=alt.Axis(
+                   format=value_format, **({"tickMinStep": 1} if value_format in (",.0f", "d", ",d") else {}))),
                tooltip=[alt.Tooltip(f"{category}:N"), alt.Tooltip(f"{value}:Q", format=value_format)])
     if color:
-        enc["color"] = alt.Color(f"{color}:N", title=color)
-        enc["yOffset"] = alt.YOffset(f"{color}:N")
+        order = list(pd.unique(df[color]))  # the data's own order (phases chronologically), not alphabetical
+        enc["color"] = alt.Color(f"{color}:N", title=color, sort=order)
+        enc["yOffset"] = alt.YOffset(f"{color}:N", sort=order)
     # Altair 6 rejects color=None on the mark: a fixed colour only when no field colours the bars.
     chart = alt.Chart(df).mark_bar(**({} if color else {"color": PALETTE["action"]})).encode(**enc)
-    height = max(180, 28 * max(1, df[category].nunique()) * (df[color].nunique() if color else 1))
-    return styled(chart, title, subtitle, projector=projector, sample=sample, height=min(height, 900))
+    # A fixed height would include title, axis and legend (Streamlit fits the whole chart into it) and squash
+    # the bars of a grouped chart; a step per bar (with yOffset the step is the offset band) grows with them.
+    step = round((16 if color else 24) * scale_factor(projector) ** 0.5)
+    return styled(chart, title, subtitle, projector=projector, sample=sample).properties(height=alt.Step(step))

@@ -125,7 +125,7 @@ MEASURES: dict[str, Measure] = {m.key: m for m in [
             lambda c: and_(_between(cases.c.closing_date, c), transferred(c))),
     Measure("completed", "cases", "其中结案方式为执行完毕的案件数",
             lambda c: and_(closed_cohort(c), cases.c.closing_method == COMPLETED)),
-    Measure("actual", "cases", "其中结案方式属实际执结（执行完毕、终结执行、销案、不予执行、驳回申请）的案件数",
+    Measure("actual", "cases", "其中结案方式属实际执结方式（参数 actual_closure_methods，默认执行完毕、终结执行、销案、不予执行、驳回申请）的案件数",
             lambda c: and_(closed_cohort(c), cases.c.closing_method.in_(c.params.actual_closure_methods))),
     Measure("zhongben", "cases", "其中以终结本次执行程序结案的案件数", _zhongben),
     Measure("zhongben_qualified", "cases", "终本结案中评查结果为合格的案件数",

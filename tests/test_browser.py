@@ -123,9 +123,11 @@ def test_every_page_deep_links_in_both_sizes_and_modes(server, browser, path, la
                 assert "Traceback" not in text
                 # The bundled webfont is what draws the Chinese (the machine has no Chinese fonts of its own).
                 assert page.evaluate("document.fonts.check('16px \"Noto Sans SC\"', '执行')")
-                sidebar = page.locator('[data-testid="stSidebar"]')
                 if mode == "projector":
-                    assert not sidebar.is_visible()
+                    # Wait for the projector frame itself: a loaded machine may still be on the first rerun.
+                    page.wait_for_selector(".proj-head", timeout=60_000)
+                    page.wait_for_timeout(500)
+                    assert not page.locator('[data-testid="stSidebar"]').is_visible()
                 page.screenshot(path=str(SHOTS / f"{slug}_{width}_{mode}.png"), full_page=True)
             finally:
                 page.close()

@@ -93,10 +93,11 @@ def chart(frame: Frame, chart_: alt.TopLevelMixin, name: str) -> None:
     from metrics import export
 
     spec = chart_.to_dict()
-    cols = st.columns([1, 1, 1, 6])
-    for col, fmt, mime in zip(cols, ("png", "svg", "pdf"), ("image/png", "image/svg+xml", "application/pdf")):
-        col.download_button(fmt.upper(), data=lambda f=fmt: export.render_chart(spec, f), file_name=f"{name}.{fmt}",
-                            mime=mime, key=f"dl_{name}_{fmt}", on_click="ignore", icon=":material/download:")
+    row = st.container(horizontal=True, gap="small")
+    for fmt, mime in (("png", "image/png"), ("svg", "image/svg+xml"), ("pdf", "application/pdf")):
+        row.download_button(fmt.upper(), data=lambda f=fmt: export.render_chart(spec, f), file_name=f"{name}.{fmt}",
+                            mime=mime, key=f"dl_{name}_{fmt}", on_click="ignore", icon=":material/download:",
+                            width="content")
 
 
 def table(frame: Frame, df: pd.DataFrame, name: str, *, height: int | str = "auto", **kwargs) -> None:
@@ -110,10 +111,10 @@ def table(frame: Frame, df: pd.DataFrame, name: str, *, height: int | str = "aut
     from metrics import export
 
     title = f"{frame.config.court_name} {name}（统计日 {frame.as_of:%Y-%m-%d}）"
-    cols = st.columns([1, 1, 7])
-    cols[0].download_button("CSV", data=lambda: export.table_csv(df, sample=frame.sample), file_name=f"{name}.csv",
+    cols = st.container(horizontal=True, gap="small")
+    cols.download_button("CSV", data=lambda: export.table_csv(df, sample=frame.sample), file_name=f"{name}.csv",
                             mime="text/csv", key=f"dl_{name}_csv", on_click="ignore", icon=":material/download:")
-    cols[1].download_button("XLSX", data=lambda: export.table_xlsx(df, title=title, sample=frame.sample),
+    cols.download_button("XLSX", data=lambda: export.table_xlsx(df, title=title, sample=frame.sample),
                             file_name=f"{name}.xlsx", key=f"dl_{name}_xlsx", on_click="ignore",
                             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                             icon=":material/download:")
