@@ -89,13 +89,18 @@ def phase_bars(config: Config, results: dict[str, WindowResult], key: str, *, pr
     )
     labels = base.mark_text(dy=-8 * scale_factor(projector), fontWeight="bold").encode(
         y="值:Q", text=alt.Text("值:Q", format=_label_format(key)))
-    layers = [bars, labels]
-    target = target_of(config, key).target
-    if target is not None:
-        layers.append(alt.Chart(pd.DataFrame({"目标": [target]})).mark_rule(
-            color=PALETTE["target"], strokeDash=[6, 4], size=2).encode(y="目标:Q"))
+    layers = [bars, labels, *target_rule(config, key)]
     return styled(alt.layer(*layers), title or f"{ind.name}：各阶段对比", _target_text(config, key),
                   projector=projector, sample=sample)
+
+
+def target_rule(config: Config, key: str) -> list[alt.Chart]:
+    """The indicator's target as a dashed rule (empty when it has none)."""
+    target = target_of(config, key).target
+    if target is None:
+        return []
+    return [alt.Chart(pd.DataFrame({"目标": [target]})).mark_rule(
+        color=PALETTE["target"], strokeDash=[6, 4], size=2).encode(y="目标:Q")]
 
 
 def _target_text(config: Config, key: str) -> str | None:
@@ -145,11 +150,7 @@ def monthly_trend(config: Config, monthly: list[WindowResult], key: str, *, proj
         y=alt.Y("值:Q", title=ind.name, axis=alt.Axis(format=fmt)),
         tooltip=[alt.Tooltip("月份:T", format="%Y年%m月"), alt.Tooltip("值:Q", format=_label_format(key)),
                  alt.Tooltip("分子:Q", format=",.2f"), alt.Tooltip("分母:Q", format=",.2f")])
-    layers = [band, *band_labels, line]
-    target = target_of(config, key).target
-    if target is not None:
-        layers.append(alt.Chart(pd.DataFrame({"目标": [target]})).mark_rule(
-            color=PALETTE["target"], strokeDash=[6, 4], size=2).encode(y="目标:Q"))
+    layers = [band, *band_labels, line, *target_rule(config, key)]
     return styled(alt.layer(*layers), title or f"{ind.name}：月度走势", _target_text(config, key),
                   projector=projector, sample=sample)
 
