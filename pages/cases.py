@@ -1,5 +1,110 @@
-"""案件明细"""
+"""案件明细: the records behind one indicator in one window, the drill-through target of every figure.
 
+The link names the indicator (`ind`), the window (`win`: a phase key, phase key + "_yoy" or "YYYY-MM") and
+optionally the part (`part`: num / den); the filters come from the frame's own URL parameters.
+"""
+
+from __future__ import annotations
+
+import html
+
+import streamlit as st
+
+from metrics.indicators import INDICATORS
+from metrics.present import format_part, format_value
+from metrics.windows import month_windows, resolve_window
+from ui import data, widgets
 from ui.frame import setup
 
 frame = setup("案件明细")
+board, filters, as_of, config = frame.board, frame.filters, frame.as_of, frame.config
+
+PARTS = {"all": "全部", "num": "仅分子", "den": "仅分母"}
+FLAGS = {"num": "计入分子", "den": "计入分母"}
+
+
+def url_choice(widget, param: str, label: str, options: list[str], default: str, **kwargs) -> str:
+    """A selectbox or radio (`widget`) whose value lives in the URL parameter `param`, so a link can select it.
+
+    Not `bind="query-params"`: that stores the option's display text, while links carry keys.
+    """
+    key = f"drill_{param}"
+    value = st.query_params.get(param)
+    st.session_state[key] = value if value in options else default
+
+    def to_url() -> None:
+        st.query_params[param] = st.session_state[key]
+
+    return widget(label, options, key=key, on_change=to_url, **kwargs)
+
+
+def window_tokens() -> list[str]:
+    months = month_windows(min(p.start for p in config.phases), as_of, as_of)
+    return ([p.key for p in config.phases] + [f"{p.key}_yoy" for p in config.phases]
+            + [w.key for w in reversed(months)])
+
+
+tokens = window_tokens()
+requested = st.query_params.get("win")
+if requested and requested not in tokens:
+    if resolve_window(config, as_of, requested) is not None:
+        tokens.append(requested)  # a month outside the phases, named by a link
+    else:
+        st.warning(f"链接中的窗口“{requested}”无法识别，已改为当前阶段。")
+pick_left, pick_right = st.columns([3, 2])
+with pick_left:
+    key = url_choice(st.selectbox, "ind", "指标", list(INDICATORS), "completion_rate",
+                     format_func=lambda k: f"{INDICATORS[k].group} · {INDICATORS[k].name}")
+with pick_right:
+    token = url_choice(st.selectbox, "win", "窗口", tokens, frame.phase,
+                       format_func=lambda t: resolve_window(config, as_of, t).label)
+ind = INDICATORS[key]
+window = resolve_window(config, as_of, token)
+value = data.windows(board, [window], filters)[0][key]
+records = data.member_frame(board, window, key, filters)
+has_den = "计入分母" in records.columns
+
+
+def fact(label: str, text: str, part: str, raw) -> str:
+    """A figure as a card (the KPI styles, so 投影模式 enlarges it); data-value carries the raw number for tests."""
+    return (f"<div class='kpi' data-part='{part}'><div class='kpi-label'>{html.escape(label)}</div>"
+            f"<div class='kpi-value' data-value='{'' if raw is None else raw}'>{html.escape(text)}</div></div>")
+
+
+def summary() -> None:
+    st.html(f"<div class='kpi-group-title'>{html.escape(ind.name)} · {html.escape(window.describe())}</div>")
+    cards = [fact("数值", format_value(value), "value", value.value)]
+    if ind.kind == "count":
+        cards.append(fact("记录数", f"{len(records)}条", "records", len(records)))
+    else:
+        if ind.kind != "median":
+            cards.append(fact("分子", format_part(key, value.numerator, "numerator"), "numerator", value.numerator))
+        cards.append(fact("分母", format_part(key, value.denominator, "denominator"), "denominator",
+                          value.denominator))
+    st.html("<div class='kpi-grid' style='grid-template-columns: repeat(auto-fill, minmax(180px, 1fr))'>"
+            + "".join(cards) + "</div>")
+    st.caption(f"口径：{ind.definition()}")
+    st.caption(f"筛选：{filters.describe()}；统计日 {as_of:%Y-%m-%d}。被执行人姓名已脱敏。")
+
+
+def listing() -> None:
+    if window.empty:
+        st.info(f"{window.describe()}：窗口尚未开始，没有记录。")
+        return
+    shown = records
+    if ind.kind == "median":  # every listed case is in the cohort; the median is taken over its 执行用时
+        st.caption(f"共 {len(records)} 件结案案件，中位数取自“执行用时(天)”列。")
+    else:
+        flagged = "，".join(f"{flag} {int((records[flag] == '是').sum())} 条" for flag in FLAGS.values()
+                            if flag in records.columns)
+        st.caption(f"共 {len(records)} 条记录：{flagged}。金额、人次、执行用时按列合计即为相应的分子或分母。")
+        if has_den and not frame.projector:
+            part = url_choice(st.radio, "part", "显示", list(PARTS), "all", format_func=PARTS.get, horizontal=True)
+            if part != "all":
+                shown = records[records[FLAGS[part]] == "是"]
+    money = [c for c in shown.columns if c.endswith("(元)")]
+    widgets.table(frame, shown.astype({c: float for c in money}), f"案件明细_{ind.name}_{window.label}", height=520,
+                  column_config={c: st.column_config.NumberColumn(format="%.2f") for c in money})
+
+
+frame.slides([("指标与口径", summary), ("明细", listing)])
