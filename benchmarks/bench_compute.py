@@ -55,7 +55,8 @@ def build(engine, n: int, seed: int = 7) -> None:
                 applied_amount=applied, recovered_amount=(applied * Decimal(rng.random())).quantize(Decimal("0.01")),
                 team=rng.choice(TEAMS), handler=f"承办人{rng.randrange(40)}", basis_doc_no=f"J{i}",
                 tags=rng.choice([None, None, "涉企", "涉民生"]), cross_role=rng.choice([None] * 20 + ["承接", "交出"]),
-                suspended_days=0, zhongben_review=rng.choice(["合格", "不合格", None]) if method == "终结本次执行程序" else None,
+                suspended_days=0,
+                zhongben_review=rng.choice(["合格", "不合格", None]) if method == "终结本次执行程序" else None,
             ))
             jbatch.append(dict(doc_no=f"J{i}", court="宜昌市猇亭区人民法院",
                                effective_date=filing - dt.timedelta(days=rng.randrange(1, 200)),

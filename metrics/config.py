@@ -159,7 +159,7 @@ def _parse_phases(raw: Any) -> tuple[Phase, ...]:
     if len(baselines) != 1:
         raise ConfigError("phases", f"必须恰好有一个阶段标注 baseline: true，现在有 {len(baselines)} 个")
     ordered = sorted(phases, key=lambda p: p.start)
-    for a, b in zip(ordered, ordered[1:]):
+    for a, b in zip(ordered, ordered[1:], strict=False):
         if b.start <= a.end:
             raise ConfigError(
                 "phases",

@@ -77,7 +77,10 @@ def normalize_case_no(value: str | None) -> str | None:
 
 
 def case_type_from_number(case_no: str) -> str | None:
-    """Derive 案件类型 from the 类型代字 of a 案号: 执 / 执恢 / 执保 / 执异; other 代字 give 其他; None if unparsable."""
+    """Derive 案件类型 from the 类型代字 of a 案号 (执 / 执恢 / 执保 / 执异).
+
+    Other 代字 give 其他; an unparsable 案号 gives None.
+    """
     m = CASE_NO.match(case_no or "")
     if not m:
         return None
@@ -334,7 +337,7 @@ def parse_table_file(path: Path, report: ImportReport, court: str,
     for number, raw in enumerate(rows[1:], start=2):
         row = _Row(name, number, report)
         rec: dict = {}
-        for f, cell in zip(fields, list(raw) + [None] * (len(fields) - len(raw))):
+        for f, cell in zip(fields, list(raw) + [None] * (len(fields) - len(raw)), strict=False):
             if f is None:
                 continue
             if _blank(cell):
@@ -363,7 +366,7 @@ def parse_table_file(path: Path, report: ImportReport, court: str,
     return spec, records
 
 
-# ---- writing ----------------------------------------------------------------------------------------------------------
+# ---- writing -------------------------------------------------------------------------------------------------
 
 def upsert(conn, spec: TableSpec, records: list[dict]) -> tuple[int, int]:
     """Insert new keys, update existing ones; returns (inserted, updated)."""

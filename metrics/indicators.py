@@ -9,8 +9,8 @@ conditions select the cases behind a number (drill-through).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from sqlalchemy import and_, case, exists, func, not_, or_, true
 from sqlalchemy.sql.elements import ColumnElement
@@ -125,7 +125,9 @@ MEASURES: dict[str, Measure] = {m.key: m for m in [
             lambda c: and_(_between(cases.c.closing_date, c), transferred(c))),
     Measure("completed", "cases", "其中结案方式为执行完毕的案件数",
             lambda c: and_(closed_cohort(c), cases.c.closing_method == COMPLETED)),
-    Measure("actual", "cases", "其中结案方式属实际执结方式（参数 actual_closure_methods，默认执行完毕、终结执行、销案、不予执行、驳回申请）的案件数",
+    Measure("actual", "cases",
+            "其中结案方式属实际执结方式（参数 actual_closure_methods，"
+            "默认执行完毕、终结执行、销案、不予执行、驳回申请）的案件数",
             lambda c: and_(closed_cohort(c), cases.c.closing_method.in_(c.params.actual_closure_methods))),
     Measure("zhongben", "cases", "其中以终结本次执行程序结案的案件数", _zhongben),
     Measure("zhongben_qualified", "cases", "终本结案中评查结果为合格的案件数",
@@ -254,7 +256,8 @@ class Indicator:
         if self.kind == "mean":
             return f"{num} ÷ {den}"
         if self.kind == "median":
-            return f"结案案件执行用时（结案日期−立案日期−扣除审限天数，最少为0）的中位数；偶数件时取中间两数的平均；件数为{den}"
+            return ("结案案件执行用时（结案日期−立案日期−扣除审限天数，最少为0）的中位数；"
+                    f"偶数件时取中间两数的平均；件数为{den}")
         if self.kind == "disposition":
             return f"{num} ÷ ({den}) × 窗口天数"
         raise ValueError(self.kind)

@@ -36,13 +36,15 @@ class Dashboard:
 
     def phase_results(self, as_of: dt.date, filters: Filters = Filters()) -> dict[str, WindowResult]:
         windows = self.phase_windows(as_of)
-        return {w.key: r for w, r in zip(windows, compute_windows(self.engine, self.config, windows, filters))}
+        results = compute_windows(self.engine, self.config, windows, filters)
+        return {w.key: r for w, r in zip(windows, results, strict=True)}
 
     def last_year_results(self, as_of: dt.date, filters: Filters = Filters()) -> dict[str, WindowResult]:
         """The same calendar window one year before each phase (its observed part)."""
         windows = self.phase_windows(as_of)
         shifted = [self._comparable(same_period_last_year(w)) for w in windows]
-        return {w.key: r for w, r in zip(windows, compute_windows(self.engine, self.config, shifted, filters))}
+        results = compute_windows(self.engine, self.config, shifted, filters)
+        return {w.key: r for w, r in zip(windows, results, strict=True)}
 
     def _comparable(self, window: Window) -> Window:
         """A 同比 window reaching before the data are complete is left out (null), not compared with half a year."""

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import altair as alt
 import pandas as pd
 import streamlit as st
 
 from metrics import breakdowns
 from metrics.charts import PALETTE, category_bars, phase_bars, styled
-from metrics.filters import Filters
-from metrics.indicators import INDICATORS, SOURCE_TABLES
+from metrics.indicators import INDICATORS
 from metrics.present import format_value
-from metrics.service import Dashboard
 from ui import data, widgets
 from ui.frame import setup
 
@@ -30,21 +26,8 @@ DIRECTIONS = {"承接": "cross_received_count", "交出": "cross_sent_count"}
 PROJECTOR_GROUPS = 6
 
 
-@st.cache_data(ttl=data.TTL, show_spinner="正在分组计算……")
-def _groups(url: str, table: str, column: str, filters_: Filters, as_of_: dt.date, _board: Dashboard) -> dict:
-    return breakdowns.phase_breakdowns(_board.engine, _board.config, as_of_, SOURCE_TABLES[table].c[column],
-                                       filters_)
-
-
 def groups(table: str, column: str) -> dict:
-    return _groups(str(board.engine.url), table, column, filters, as_of, board)
-
-
-def heading(text: str, caption: str | None = None) -> None:
-    if not frame.projector:
-        st.subheader(text)
-        if caption:
-            st.caption(caption)
+    return data.phase_groups(board, table, column, filters, as_of)
 
 
 def kpis(title: str, keys: tuple[str, ...]) -> None:
@@ -53,7 +36,7 @@ def kpis(title: str, keys: tuple[str, ...]) -> None:
 
 
 def by_phase() -> None:
-    heading("各阶段承接与交出", "阶段长短不同，按月均比较；承接按立案日期、交出按结案日期归入阶段。")
+    widgets.heading(frame, "各阶段承接与交出", "阶段长短不同，按月均比较；承接按立案日期、交出按结案日期归入阶段。")
     rows, bars = [], []
     for p in config.phases:
         r = results[p.key]
@@ -80,7 +63,7 @@ def by_phase() -> None:
 
 
 def by_role() -> None:
-    heading("承接案件与其他案件对比",
+    widgets.heading(frame, "承接案件与其他案件对比",
             "“其他案件”为交出及未参与交叉执行的本院案件（交出案件以移送结案，不计入结案）；均叠加左侧筛选条件。")
     split = breakdowns.role_filters(filters)
     if None in split.values():
@@ -138,7 +121,7 @@ def group_rows(by_group: dict) -> list[dict]:
 
 
 def by_group(column: str, label: str) -> None:
-    heading(f"按{label}", f"{chosen.describe()}；承接案件的执行完毕率、到位率只计承接案件中的结案。")
+    widgets.heading(frame, f"按{label}", f"{chosen.describe()}；承接案件的执行完毕率、到位率只计承接案件中的结案。")
     phases = groups("cases", column)
     rows = group_rows(phases.get(frame.phase, {}))
     if not rows:
@@ -171,7 +154,7 @@ def by_group(column: str, label: str) -> None:
 
 def entrust() -> None:
     key = "entrust_on_time_rate"
-    heading("事项委托按期反馈率", INDICATORS[key].definition())
+    widgets.heading(frame, "事项委托按期反馈率", INDICATORS[key].definition())
     widgets.chart(frame, phase_bars(config, results, key, projector=frame.projector, sample=frame.sample),
                   "交叉执行_事项委托按期反馈率")
     if frame.projector:

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pandas as pd
 import streamlit as st
 
 from metrics import breakdowns
 from metrics.charts import category_bars, phase_bars
 from metrics.compute import WindowResult
-from metrics.filters import Filters
 from metrics.indicators import INDICATORS, MEASURES
 from metrics.present import format_value
-from metrics.schema import ASSET_TYPES, AUCTION_ROUNDS, auctions
-from metrics.service import Dashboard
+from metrics.schema import ASSET_TYPES, AUCTION_ROUNDS
 from ui import data, widgets
 from ui.frame import setup
 
@@ -34,25 +30,11 @@ COLUMNS = {
 }
 
 
-@st.cache_data(ttl=data.TTL, show_spinner="正在分组计算拍卖指标……")
-def _by(url: str, column: str | None, filters_: Filters, as_of_: dt.date, _board: Dashboard) -> tuple[dict, dict]:
-    col = auctions.c[column] if column else None
-    rates = (breakdowns.phase_breakdowns(_board.engine, _board.config, as_of_, col, filters_) if col is not None
-             else {})
-    outcomes = breakdowns.auction_outcomes(_board.engine, _board.config, as_of_, col, filters_)
-    return rates, outcomes
-
-
 def by(column: str | None) -> tuple[dict, dict]:
     """({phase: {group: WindowResult}}, {phase: {group: {result: 拍次}}}) for an auctions column, or in total."""
-    return _by(str(board.engine.url), column, filters, as_of, board)
+    rates = data.phase_groups(board, "auctions", column, filters, as_of) if column else {}
+    return rates, data.auction_outcomes(board, column, filters, as_of)
 
-
-def heading(text: str, caption: str | None = None) -> None:
-    if not frame.projector:
-        st.subheader(text)
-        if caption:
-            st.caption(caption)
 
 
 def figures(r: WindowResult, outcomes: dict[str, int]) -> dict:
@@ -73,7 +55,7 @@ def kpis() -> None:
 
 
 def by_phase() -> None:
-    heading("各阶段拍卖情况", "拍次按拍卖结束日期归入阶段；成交率只计成交与流拍的拍次；金额单位万元。")
+    widgets.heading(frame, "各阶段拍卖情况", "拍次按拍卖结束日期归入阶段；成交率只计成交与流拍的拍次；金额单位万元。")
     key = "auction_deal_rate"
     if not frame.projector:
         key = st.selectbox("图示指标", RATE_KEYS, format_func=lambda k: INDICATORS[k].name, key="disposal_metric")
@@ -88,7 +70,8 @@ def by_phase() -> None:
 
 
 def by_group(column: str, label: str, order: tuple[str, ...]) -> None:
-    heading(f"按{label}", f"{frame.phase_name}与{baseline.name}对比；各组拍次较少，比率波动大，请结合拍次阅读。")
+    widgets.heading(frame, f"按{label}",
+                    f"{frame.phase_name}与{baseline.name}对比；各组拍次较少，比率波动大，请结合拍次阅读。")
     rates, outcomes = by(column)
     points = []
     for p in dict.fromkeys((baseline.key, frame.phase)):

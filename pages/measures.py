@@ -27,12 +27,6 @@ UNITS = {"人次": "人次", "月均": "人次/月", "每百件新收": "人次/
 scope = "、".join(config.parameters.scope_case_types)
 
 
-def heading(text: str, caption: str | None = None) -> None:
-    if not frame.projector:
-        st.subheader(text)
-        if caption:
-            st.caption(caption)
-
 
 def kpis(title: str, keys: tuple[str, ...]) -> None:
     st.html(f"<div class='kpi-group-title'>{frame.phase_name}：{title}</div>")
@@ -56,7 +50,7 @@ def label(key: str) -> str:
 
 
 def by_phase() -> None:
-    heading("各阶段对比",
+    widgets.heading(frame, "各阶段对比",
             f"阶段长短不同，按月均或每百件新收案件比较。每百件新收 = 人次 ÷ 同阶段新收{scope}案件数 × 100；"
             "措施按决定日期归入阶段，随法院、团队、承办人、标签与交叉执行角色筛选。罚款金额单位万元。")
     basis = "月均"
@@ -86,7 +80,7 @@ def by_phase() -> None:
 
 
 def monthly() -> None:
-    heading("月度走势", "每月各类措施人次（按决定日期）；阴影为专项行动各阶段。")
+    widgets.heading(frame, "月度走势", "每月各类措施人次（按决定日期）；阴影为专项行动各阶段。")
     keys = PERSON_KEYS
     if not frame.projector:
         keys = tuple(st.multiselect("措施类型", PERSON_KEYS, default=PERSON_KEYS, format_func=label,

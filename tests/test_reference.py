@@ -120,7 +120,7 @@ def test_engine_agrees_with_reference_on_sample(engine):
         checked = 0
         for as_of in AS_OF_DATES:
             windows = phase_windows(config, as_of)
-            for w, r in zip(windows, compute_many(conn, config, windows)):
+            for w, r in zip(windows, compute_many(conn, config, windows), strict=True):
                 if w.empty:
                     assert all(v.value is None for v in r.values.values())
                     continue

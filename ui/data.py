@@ -151,3 +151,30 @@ def _pending_ages(url: str, filters: Filters, as_of: dt.date, _board: Dashboard)
 def pending_ages(board: Dashboard, filters: Filters, as_of: dt.date) -> dict:
     """Pending cases by age band at the (clamped) end of every phase: phase key → PendingAges or None."""
     return _pending_ages(_key(board), filters, as_of, board)
+
+
+@st.cache_data(ttl=TTL, show_spinner="正在分组计算……")
+def _phase_groups(url: str, table: str, column: str, filters: Filters, as_of: dt.date,
+                  _board: Dashboard) -> dict:
+    from metrics.breakdowns import phase_breakdowns
+    from metrics.indicators import SOURCE_TABLES
+
+    return phase_breakdowns(_board.engine, _board.config, as_of, SOURCE_TABLES[table].c[column], filters)
+
+
+def phase_groups(board: Dashboard, table: str, column: str, filters: Filters, as_of: dt.date) -> dict:
+    """{phase key: {group value: WindowResult}} for any column of any table (partner court, asset type, …)."""
+    return _phase_groups(_key(board), table, column, filters, as_of, board)
+
+
+@st.cache_data(ttl=TTL, show_spinner="正在统计拍次……")
+def _auction_outcomes(url: str, column: str | None, filters: Filters, as_of: dt.date, _board: Dashboard) -> dict:
+    from metrics.breakdowns import auction_outcomes as outcomes
+    from metrics.schema import auctions
+
+    return outcomes(_board.engine, _board.config, as_of, auctions.c[column] if column else None, filters)
+
+
+def auction_outcomes(board: Dashboard, column: str | None, filters: Filters, as_of: dt.date) -> dict:
+    """{phase key: {group: {result: 拍次}}} for an auctions column, or in total when column is None."""
+    return _auction_outcomes(_key(board), column, filters, as_of, board)

@@ -139,3 +139,11 @@ def comparison_frame(frame: Frame, rows: list[Row]) -> pd.DataFrame:
             "样本": "样本较小" if r.small else "",
         })
     return pd.DataFrame(out)
+
+
+def heading(frame: Frame, text: str, caption: str | None = None) -> None:
+    """A section heading with an optional note; 投影模式 leaves both out (the slide title says it)."""
+    if not frame.projector:
+        st.subheader(text)
+        if caption:
+            st.caption(caption)
