@@ -233,9 +233,12 @@ def _check_url(url: Any, key: str) -> str:
 
 
 def load_config(path: str | os.PathLike | None = None, env: dict | None = None) -> Config:
-    """Read and validate a config file; DATABASE_URL in the environment overrides the configured URL."""
+    """Read and validate a config file (default: DASHBOARD_CONFIG, else config.yaml beside app.py).
+
+    DATABASE_URL in the environment overrides the configured database URL.
+    """
     env = os.environ if env is None else env
-    path = Path(path) if path else DEFAULT_CONFIG_PATH
+    path = Path(path) if path else Path(env.get("DASHBOARD_CONFIG") or DEFAULT_CONFIG_PATH)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:

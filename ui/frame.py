@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,14 +95,15 @@ def navigation(current: str) -> None:
 
 
 @st.cache_resource(show_spinner=False)
-def _config_cached(path: str, mtime: float) -> Config:
+def _config_cached(path: str, mtime: float, database_url_env: str) -> Config:
     return load_config(path)
 
 
 def get_config() -> Config:
-    path = ROOT / "config.yaml"
+    """config.yaml beside app.py, or the file named by DASHBOARD_CONFIG; reread when it or DATABASE_URL changes."""
+    path = Path(os.environ.get("DASHBOARD_CONFIG") or ROOT / "config.yaml")
     try:
-        return _config_cached(str(path), path.stat().st_mtime)
+        return _config_cached(str(path), path.stat().st_mtime, os.environ.get("DATABASE_URL", ""))
     except FileNotFoundError:
         raise ConfigError(str(path), "找不到配置文件") from None
 
@@ -172,7 +174,8 @@ def setup(label: str, *, wide: bool = True) -> Frame:
     frame = Frame(config, board, filters, as_of, phase, projector, sample)
     header(frame, label)
     if data.case_count(board, filters, as_of) == 0:
-        st.warning(f"所选筛选条件（{filters.describe()}）下没有任何案件。请在左侧放宽筛选条件。")
+        st.warning(f"截至统计日 {as_of:%Y-%m-%d}，所选筛选条件（{filters.describe()}）下没有任何案件。"
+                   "请在左侧放宽筛选条件或调整统计日。")
         st.stop()
     return frame
 

@@ -105,6 +105,7 @@ def table(frame: Frame, df: pd.DataFrame, name: str, *, height: int | str = "aut
     if df.empty:
         st.info("没有符合条件的记录。")
         return
+    kwargs.setdefault("placeholder", "—")  # a blank cell, not "None"
     st.dataframe(df, hide_index=True, height=height, **kwargs)
     if frame.projector:
         return
