@@ -161,3 +161,19 @@ def test_filter_in_url_changes_the_numbers(server, browser, sample_url):
     finally:
         page.close()
     assert filtered != everything
+
+
+def test_filters_follow_the_navigation(server, browser):
+    """A filter set on one page is still in force (and in the URL) after clicking to another page."""
+    page = open_page(browser, server + "/?team=快执团队&tag=涉企", 1920, 1080)
+    try:
+        page.locator('[data-testid="stSidebar"] a', has_text="阶段对比").first.click()
+        # Streamlit switches pages without a reload; the frame puts the filters back into the address bar.
+        page.wait_for_function("location.pathname.endsWith('/phases') && location.search.includes('team=')"
+                               " && location.search.includes('tag=')", timeout=60_000)
+        page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=90_000)
+        page.wait_for_timeout(1000)
+        meta = page.locator(".page-meta").inner_text()
+        assert "快执团队" in meta and "涉企" in meta
+    finally:
+        page.close()

@@ -119,9 +119,12 @@ def _filters_sidebar(frame_config: Config, board: Dashboard, default_as_of: dt.d
     sb.markdown("<div class='sidebar-section'>筛选</div>", unsafe_allow_html=True)
     phase_keys = [p.key for p in frame_config.phases if not p.baseline] or [frame_config.baseline.key]
     default_phase = frame_config.default_phase if frame_config.default_phase in phase_keys else phase_keys[-1]
-    phase = sb.selectbox("阶段", phase_keys, index=phase_keys.index(default_phase), key="phase",
-                         format_func=lambda k: frame_config.phase(k).name, bind="query-params")
-    as_of = sb.date_input("统计日（截至）", value=default_as_of, min_value=dt.date(2000, 1, 1),
+    # A default is passed only for a widget without state, or Streamlit warns about a value set twice.
+    phase_default = {} if "phase" in st.session_state else {"index": phase_keys.index(default_phase)}
+    phase = sb.selectbox("阶段", phase_keys, key="phase", format_func=lambda k: frame_config.phase(k).name,
+                         bind="query-params", **phase_default)
+    as_of_default = {} if "asof" in st.session_state else {"value": default_as_of}
+    as_of = sb.date_input("统计日（截至）", min_value=dt.date(2000, 1, 1), **as_of_default,
                           max_value=max(default_as_of, dt.date.today()), key="asof", bind="query-params",
                           format="YYYY-MM-DD",
                           help="统计日之后发生的立案、结案、生效、拍卖、反馈一律视为尚未发生；各阶段截至统计日。")
@@ -139,9 +142,61 @@ def _filters_sidebar(frame_config: Config, board: Dashboard, default_as_of: dt.d
     return filters, as_of or default_as_of, phase
 
 
+KEPT = "_kept_filters"
+
+
+def _restore_filters() -> None:
+    """Bring the filters back right after a page switch.
+
+    Streamlit drops the query string when a page link is followed, and a bound widget then falls back to its
+    default; the values kept in the session at the end of the last run are put back unless the URL names them.
+    """
+    for key, value in st.session_state.get(KEPT, {}).items():
+        if key not in st.query_params:
+            st.session_state[key] = value
+
+
+def _keep_filters(defaults: dict) -> None:
+    st.session_state[KEPT] = {k: st.session_state[k] for k in FILTER_KEYS if k in st.session_state}
+    _show_filters_in_url(defaults)
+
+
+def _url_value(value) -> str | list[str]:
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value]
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _show_filters_in_url(defaults: dict) -> None:
+    """Put restored filters back into the address bar, so the view can still be bookmarked after a page switch.
+
+    Streamlit removes a bound parameter from the URL when the page that bound it is left, even though the next
+    page binds the same key; the browser's history entry is rewritten in place (no reload, no rerun).
+    """
+    wanted = {k: _url_value(v) for k, v in st.session_state.get(KEPT, {}).items()
+              if v not in (None, [], ()) and v != defaults.get(k)}
+    if not wanted:
+        return
+    import json
+
+    st.sidebar.html(
+        "<script>(function(){const want=" + json.dumps(wanted, ensure_ascii=False) + ";"
+        "function fix(){const u=new URL(window.location.href);let changed=false;"
+        "for(const [k,v] of Object.entries(want)){if(!u.searchParams.has(k)){changed=true;"
+        "if(Array.isArray(v)){v.forEach(x=>u.searchParams.append(k,x));}else{u.searchParams.set(k,v);}}}"
+        "if(changed){window.history.replaceState(window.history.state,'',u.toString());}}"
+        "[300,1200,2500].forEach(t=>setTimeout(fix,t));})();</script>",
+        unsafe_allow_javascript=True, width="content")
+
+
 def setup(label: str, *, wide: bool = True) -> Frame:
     """Call first on every page. Stops the page with a Chinese message when config or database are unusable."""
     st.set_page_config(page_title=f"{label} · {APP_TITLE}", page_icon="⚖️", layout="wide" if wide else "centered")
+    switched = st.session_state.get("_page_key") not in (None, label)
     st.session_state["_page_key"] = label
     st.html(f"<style>{CSS}</style>")
     try:
@@ -163,10 +218,13 @@ def setup(label: str, *, wide: bool = True) -> Frame:
         navigation(label)
         st.warning("数据库中还没有任何案件数据。请用命令行导入：python -m metrics import 文件…")
         st.stop()
+    if switched:
+        _restore_filters()
     navigation(label)
     projector = st.sidebar.toggle("投影模式", key="projector", bind="query-params",
                                   help="大字号、高对比度、隐藏侧栏，每屏一组指标或一张图，用上一页/下一页翻页。")
     filters, as_of, phase = _filters_sidebar(config, board, default_as_of)
+    _keep_filters({"asof": default_as_of, "phase": config.default_phase, "court": ALL_COURTS, "projector": False})
     sample = data.is_sample(board)
     st.sidebar.caption(f"数据源：{'示例数据（合成）' if sample else describe_url(config.database_url)}")
     if projector:
