@@ -189,7 +189,14 @@ def _show_filters_in_url(defaults: dict) -> None:
         "for(const [k,v] of Object.entries(want)){if(!u.searchParams.has(k)){changed=true;"
         "if(Array.isArray(v)){v.forEach(x=>u.searchParams.append(k,x));}else{u.searchParams.set(k,v);}}}"
         "if(changed){window.history.replaceState(window.history.state,'',u.toString());}}"
-        "[300,1200,2500].forEach(t=>setTimeout(fix,t));})();</script>",
+        # Streamlit strips the parameters when the run ends, so fix the address once the run has ended.
+        "const app=document.querySelector('[data-testid=\"stApp\"]');"
+        "function done(){return !app||app.getAttribute('data-test-script-state')==='notRunning';}"
+        "function settle(){[0,300,1000,2500].forEach(t=>setTimeout(fix,t));}"
+        "if(done()){settle();}"
+        "if(app){const obs=new MutationObserver(()=>{if(done()){obs.disconnect();settle();}});"
+        "obs.observe(app,{attributes:true,attributeFilter:['data-test-script-state']});"
+        "setTimeout(()=>obs.disconnect(),60000);}})();</script>",
         unsafe_allow_javascript=True, width="content")
 
 
