@@ -90,11 +90,6 @@ class Config:
                 return p
         raise KeyError(key)
 
-    @property
-    def uses_sample_data(self) -> bool:
-        """True when the database in use is the embedded sample database (示例数据)."""
-        return self.sample and not self.database_url_from_env
-
 
 def _as_date(value: Any, key: str) -> dt.date:
     if isinstance(value, dt.datetime):

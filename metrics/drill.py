@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 from metrics.config import Config
 from metrics.filters import Filters
 from metrics.indicators import INDICATORS, MEASURES, SOURCE_TABLES, Ctx, base_conditions, case_days, closed_cohort
-from metrics.schema import TABLES, cases
+from metrics.schema import TABLES
 from metrics.windows import Window
 
 COMPANY = re.compile(r"(有限责任公司|股份有限公司|有限公司|公司|厂|店|合作社|中心|集团|商行|事务所)$")
@@ -76,9 +76,3 @@ def members(conn: Connection, config: Config, window: Window, key: str,
         extra_headers.append("执行用时(天)")
     return extra_headers + headers, rows
 
-
-def case_table_columns() -> list[str]:
-    return [f.header for f in TABLES["cases"].fields]
-
-
-__all__ = ["members", "mask_name", "cases"]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from metrics.charts import monthly_trend, phase_bars
+from metrics.charts import SAMPLE_MARK, monthly_trend, phase_bars
 from metrics.compare import Row, compare_phase, target_of
 from metrics.compute import WindowResult
 from metrics.config import DIRECTIONS, Config
@@ -30,7 +30,6 @@ from metrics.windows import Window
 
 Progress = Callable[[str], None]
 FORMATS = ("docx", "pptx")
-SAMPLE_MARK = "示例数据"
 SMALL_MARK = "*"
 _STEP = re.compile(r"^\[(\d+)/(\d+)\]")
 

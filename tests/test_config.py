@@ -18,7 +18,7 @@ def test_default_config_loads():
     assert config.phase("implement").start == dt.date(2025, 3, 1)
     assert config.parameters.statutory_days == 180
     assert config.targets["recovery_rate"].direction == "higher"
-    assert config.uses_sample_data
+    assert config.sample and not config.database_url_from_env
 
 
 def variant(tmp_path: Path, change) -> Path:
@@ -68,7 +68,7 @@ def test_yaml_syntax_error(tmp_path):
 def test_database_url_from_environment(tmp_path):
     config = load_config(env={"DATABASE_URL": "postgresql+psycopg://u@h/db"})
     assert config.database_url == "postgresql+psycopg://u@h/db"
-    assert not config.uses_sample_data
+    assert config.database_url_from_env
     with pytest.raises(ConfigError) as info:
         load_config(env={"DATABASE_URL": "::"})
     assert "DATABASE_URL" in info.value.key
