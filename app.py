@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from metrics.charts import monthly_trend, phase_bars
-from metrics.indicators import HEADLINE, INDICATORS
+from metrics.engine.indicators import HEADLINE, INDICATORS
+from metrics.present.charts import monthly_trend, phase_bars
 from ui import data, widgets
 from ui.frame import setup
 

@@ -24,9 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import create_engine  # noqa: E402
 
 from metrics.config import load_config  # noqa: E402
-from metrics.filters import Filters  # noqa: E402
-from metrics.schema import cases, judgments, metadata  # noqa: E402
-from metrics.service import Dashboard  # noqa: E402
+from metrics.engine.filters import Filters  # noqa: E402
+from metrics.engine.schema import cases, judgments, metadata  # noqa: E402
+from metrics.engine.service import Dashboard  # noqa: E402
 
 METHODS = ["执行完毕"] * 38 + ["终结本次执行程序"] * 32 + ["终结执行"] * 25 + ["销案"] * 5
 TEAMS = ["执行一团队", "执行二团队", "执行三团队", "快执团队"]

@@ -10,9 +10,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from metrics.config import ConfigError, load_config
-from metrics.db import DatabaseUnavailable, get_engine, open_database
-from metrics.filters import Filters
-from metrics.importer import ImportRejected, import_files
+from metrics.engine.db import DatabaseUnavailable, get_engine, open_database
+from metrics.engine.filters import Filters
+from metrics.ingest.importer import ImportRejected, import_files
 
 
 class CliError(Exception):
@@ -58,7 +58,7 @@ def cmd_import(args) -> int:
 
 
 def cmd_compute(args) -> int:
-    from metrics.service import Dashboard
+    from metrics.engine.service import Dashboard
 
     config = load_config(args.config)
     engine = open_database(config, args.db)
@@ -79,8 +79,8 @@ def cmd_compute(args) -> int:
         print(json.dumps({"as_of": as_of.isoformat(), "results": records, "provisional": provisional},
                          ensure_ascii=False, indent=1))
     else:
-        from metrics.indicators import INDICATORS
-        from metrics.present import format_value
+        from metrics.engine.indicators import INDICATORS
+        from metrics.present.format import format_value
 
         print(f"统计日：{as_of}")
         for phase in config.phases:
@@ -94,7 +94,7 @@ def cmd_report(args) -> int:
     out = Path(args.out)
     if out.suffix.lower() not in (".docx", ".pptx"):
         raise CliError(f"--out “{out}”的扩展名应为 .docx 或 .pptx")
-    from metrics.report import build_report
+    from metrics.present.report import build_report
 
     config = load_config(args.config)
     engine = open_database(config, args.db)

@@ -10,6 +10,9 @@ from typing import Any
 
 import yaml
 
+from metrics.engine.indicators import INDICATORS
+from metrics.parameters import Parameters
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG_PATH = ROOT / "config.yaml"
 
@@ -36,18 +39,6 @@ class Phase:
     @property
     def days(self) -> int:
         return (self.end - self.start).days + 1
-
-
-@dataclass(frozen=True)
-class Parameters:
-    scope_case_types: tuple[str, ...] = ("首次执行",)
-    actual_closure_methods: tuple[str, ...] = ("执行完毕", "终结执行", "销案", "不予执行", "驳回申请")
-    transfer_reasons: tuple[str, ...] = ("指定执行", "提级执行", "委托执行")
-    statutory_days: int = 180
-    judgment_observation_days: int = 180
-    small_denominator: int = 30
-    # The first day from which the database holds complete data; a 同比 window before it is not compared.
-    data_complete_from: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -188,8 +179,6 @@ def _parse_parameters(raw: Any) -> Parameters:
 
 
 def _parse_targets(raw: Any) -> dict[str, Target]:
-    from metrics.indicators import INDICATORS  # late import: indicators import config types
-
     raw = _mapping(raw, "targets")
     targets: dict[str, Target] = {}
     for key, spec in raw.items():

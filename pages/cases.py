@@ -10,9 +10,9 @@ import html
 
 import streamlit as st
 
-from metrics.indicators import INDICATORS
-from metrics.present import format_part, format_value
-from metrics.windows import month_windows, resolve_window
+from metrics.engine.indicators import INDICATORS
+from metrics.engine.windows import month_windows, resolve_window
+from metrics.present.format import format_part, format_value
 from ui import data, widgets
 from ui.frame import setup
 

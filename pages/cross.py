@@ -6,10 +6,10 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from metrics import breakdowns
-from metrics.charts import PALETTE, category_bars, phase_bars, styled
-from metrics.indicators import INDICATORS
-from metrics.present import format_value
+from metrics.engine import breakdowns
+from metrics.engine.indicators import INDICATORS
+from metrics.present.charts import PALETTE, category_bars, phase_bars, styled
+from metrics.present.format import format_value
 from ui import data, widgets
 from ui.frame import setup
 

@@ -4,10 +4,10 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from metrics.backlog import AGE_BANDS, duration_bands, duration_histogram
-from metrics.charts import PALETTE, monthly_trend, phase_bars, styled
-from metrics.indicators import INDICATORS
-from metrics.present import NONE, format_value
+from metrics.engine.backlog import AGE_BANDS, duration_bands, duration_histogram
+from metrics.engine.indicators import INDICATORS
+from metrics.present.charts import PALETTE, monthly_trend, phase_bars, styled
+from metrics.present.format import NONE, format_value
 from ui import data, widgets
 from ui.frame import setup
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from metrics import breakdowns
-from metrics.charts import category_bars, phase_bars
-from metrics.compute import WindowResult
-from metrics.indicators import INDICATORS, MEASURES
-from metrics.present import format_value
-from metrics.schema import ASSET_TYPES, AUCTION_ROUNDS
+from metrics.engine import breakdowns
+from metrics.engine.compute import WindowResult
+from metrics.engine.indicators import INDICATORS, MEASURES
+from metrics.engine.schema import ASSET_TYPES, AUCTION_ROUNDS
+from metrics.present.charts import category_bars, phase_bars
+from metrics.present.format import format_value
 from ui import data, widgets
 from ui.frame import setup
 

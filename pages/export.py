@@ -4,9 +4,9 @@ import re
 
 import streamlit as st
 
-from metrics.indicators import HEADLINE, INDICATORS
-from metrics.report import progress_fraction, render_report
-from metrics.sentences import report_name
+from metrics.engine.indicators import HEADLINE, INDICATORS
+from metrics.present.report import progress_fraction, render_report
+from metrics.present.sentences import report_name
 from ui import data, widgets
 from ui.frame import setup
 

@@ -5,10 +5,10 @@ import html
 import pandas as pd
 import streamlit as st
 
-from metrics.compare import change_unit, target_of
 from metrics.config import DIRECTIONS
-from metrics.indicators import INDICATORS, MEASURES, SOURCE_DATE_BASIS
-from metrics.present import NONE, format_target
+from metrics.engine.compare import change_unit, target_of
+from metrics.engine.indicators import INDICATORS, MEASURES, SOURCE_DATE_BASIS
+from metrics.present.format import NONE, format_target
 from ui import widgets
 from ui.frame import setup
 
@@ -18,7 +18,7 @@ params = config.parameters
 
 GROUP_ORDER = ("核心", "收结存", "周期与积案", "财产处置", "强制措施", "交叉执行")
 
-# Which date puts a measure's records into a window. The conditions themselves live in metrics.indicators;
+# Which date puts a measure's records into a window. The conditions themselves live in metrics.engine.indicators;
 # this says in words which of their dates decides, measure by measure (a measure missing here falls back to
 # its table's general rule, SOURCE_DATE_BASIS).
 PENDING = "（立案日期不晚于该日，且未结案或结案日期晚于该日）"

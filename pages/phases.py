@@ -5,10 +5,10 @@ import html
 import pandas as pd
 import streamlit as st
 
-from metrics.charts import phase_bars
-from metrics.compare import Change, Row, case_count, change_unit, comparable, target_of
-from metrics.indicators import INDICATORS
-from metrics.present import NONE, STATUS_TEXT, format_change, format_number, format_part, format_value
+from metrics.engine.compare import Change, Row, case_count, change_unit, comparable, target_of
+from metrics.engine.indicators import INDICATORS
+from metrics.present.charts import phase_bars
+from metrics.present.format import NONE, STATUS_TEXT, format_change, format_number, format_part, format_value
 from ui import data, widgets
 from ui.frame import setup
 

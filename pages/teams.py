@@ -4,11 +4,11 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from metrics.charts import PALETTE, styled
-from metrics.compare import change_unit, direction_of, is_small, target_of
-from metrics.compute import WindowResult
-from metrics.indicators import INDICATORS
-from metrics.present import format_number, format_part, format_value
+from metrics.engine.compare import change_unit, direction_of, is_small, target_of
+from metrics.engine.compute import WindowResult
+from metrics.engine.indicators import INDICATORS
+from metrics.present.charts import PALETTE, styled
+from metrics.present.format import format_number, format_part, format_value
 from ui import data, widgets
 from ui.frame import setup
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import create_engine
 
 from metrics.config import Config, Parameters, Phase, Target
-from metrics.schema import TABLES, metadata
+from metrics.engine.schema import TABLES, metadata
 
 EXTRA_URLS = os.environ.get("TEST_DATABASE_URLS", "").split()
 

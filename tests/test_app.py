@@ -8,10 +8,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from metrics.config import ROOT, load_config
-from metrics.db import open_database
-from metrics.indicators import HEADLINE
-from metrics.present import format_number
-from metrics.service import Dashboard
+from metrics.engine.db import open_database
+from metrics.engine.indicators import HEADLINE
+from metrics.engine.service import Dashboard
+from metrics.present.format import format_number
 
 APP = str(ROOT / "app.py")
 

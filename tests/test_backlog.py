@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from metrics.backlog import AGE_BANDS, duration_bands, duration_histogram, pending_by_age
-from metrics.compute import compute_many
-from metrics.filters import Filters
-from metrics.windows import clamp, phase_windows
+from metrics.engine.backlog import AGE_BANDS, duration_bands, duration_histogram, pending_by_age
+from metrics.engine.compute import compute_many
+from metrics.engine.filters import Filters
+from metrics.engine.windows import clamp, phase_windows
 from tests.conftest import d, insert, make_config
 
 # Ages on 2025-03-31 (the end of the March window), worked out by hand:

@@ -6,11 +6,11 @@ import datetime as dt
 
 import pytest
 
-from metrics.breakdowns import UNFILLED, auction_outcomes, intensity, phase_breakdowns, role_filters, wan
-from metrics.compute import compute_window
-from metrics.filters import Filters
-from metrics.schema import auctions, cases
-from metrics.windows import clamp
+from metrics.engine.breakdowns import UNFILLED, auction_outcomes, intensity, phase_breakdowns, role_filters, wan
+from metrics.engine.compute import compute_window
+from metrics.engine.filters import Filters
+from metrics.engine.schema import auctions, cases
+from metrics.engine.windows import clamp
 from tests.conftest import d, insert, make_config
 
 AS_OF = dt.date(2025, 4, 30)

@@ -18,11 +18,11 @@ import pytest
 from sqlalchemy import create_engine
 
 from metrics.config import ROOT, load_config
-from metrics.db import build_sample
-from metrics.indicators import HEADLINE
-from metrics.present import format_number
-from metrics.schema import metadata
-from metrics.service import Dashboard
+from metrics.engine.db import build_sample
+from metrics.engine.indicators import HEADLINE
+from metrics.engine.schema import metadata
+from metrics.engine.service import Dashboard
+from metrics.present.format import format_number
 from ui.frame import PAGES
 
 CHROMIUM = "/usr/bin/chromium"

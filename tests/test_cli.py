@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from metrics.config import DEFAULT_CONFIG_PATH, ROOT
-from metrics.indicators import INDICATORS
+from metrics.engine.indicators import INDICATORS
 from tests.conftest import insert
 from tests.test_indicators import SCENARIO
 

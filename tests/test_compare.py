@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from metrics.compare import change, target_status
-from metrics.compute import Value, WindowResult
 from metrics.config import Target
-from metrics.present import format_change, format_number, format_part, format_value, wan
-from metrics.windows import clamp, month_windows, resolve_window, same_period_last_year, shift_year
+from metrics.engine.compare import change, target_status
+from metrics.engine.compute import Value, WindowResult
+from metrics.engine.windows import clamp, month_windows, resolve_window, same_period_last_year, shift_year
+from metrics.present.format import format_change, format_number, format_part, format_value, wan
 from tests.conftest import d, make_config
 
 
@@ -110,7 +110,7 @@ def test_month_windows_and_resolve():
 
 
 def test_same_period_before_complete_data_is_not_compared(engine):
-    from metrics.service import Dashboard
+    from metrics.engine.service import Dashboard
     from tests.conftest import insert
 
     insert(engine, "cases", [dict(case_no="a", filing_date="2023-06-01", closing_date="2023-07-01",

@@ -6,10 +6,10 @@ from decimal import Decimal
 
 import pytest
 
-from metrics.compute import compute_window
-from metrics.drill import mask_name, members
-from metrics.filters import Filters
-from metrics.indicators import INDICATORS, MEASURES
+from metrics.engine.compute import compute_window
+from metrics.engine.drill import mask_name, members
+from metrics.engine.filters import Filters
+from metrics.engine.indicators import INDICATORS, MEASURES
 from tests.conftest import insert, make_config
 from tests.test_indicators import BASIS_CASES, JUDGMENTS, Q1, SCENARIO, window
 

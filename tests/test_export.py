@@ -11,11 +11,11 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from metrics.charts import phase_bars
-from metrics.compute import Value, WindowResult
-from metrics.export import EXPORT_WIDTH, SAMPLE_NOTE, render_chart, table_csv, table_xlsx
-from metrics.fonts import FONT_STACK
-from metrics.windows import phase_windows
+from metrics.engine.compute import Value, WindowResult
+from metrics.engine.windows import phase_windows
+from metrics.present.charts import phase_bars
+from metrics.present.export import EXPORT_WIDTH, SAMPLE_NOTE, render_chart, table_csv, table_xlsx
+from metrics.present.fonts import FONT_STACK
 from tests.conftest import d, make_config
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"

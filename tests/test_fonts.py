@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from fontTools.ttLib import TTFont
 
-from metrics import fonts
+from metrics.present import fonts
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -8,8 +8,8 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from metrics.importer import ImportRejected, case_type_from_number, import_files, normalize_case_no
-from metrics.schema import auctions, cases, measures
+from metrics.engine.schema import auctions, cases, measures
+from metrics.ingest.importer import ImportRejected, case_type_from_number, import_files, normalize_case_no
 
 HEADER = ("案号,案件类型,立案日期,结案日期,结案方式,结案情形,申请执行标的金额(元),执行到位金额(元),"
           "交叉执行角色,案件标签\n")

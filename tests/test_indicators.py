@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from metrics.compute import compute_window, latest_data_date
-from metrics.filters import Filters
-from metrics.indicators import INDICATORS
-from metrics.windows import clamp
+from metrics.engine.compute import compute_window, latest_data_date
+from metrics.engine.filters import Filters
+from metrics.engine.indicators import INDICATORS
+from metrics.engine.windows import clamp
 from tests.conftest import d, insert, make_config
 
 MARCH = ("2025-03-01", "2025-03-31")

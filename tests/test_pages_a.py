@@ -15,9 +15,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from metrics.config import load_config
-from metrics.db import open_database
-from metrics.indicators import INDICATORS
-from metrics.service import Dashboard
+from metrics.engine.db import open_database
+from metrics.engine.indicators import INDICATORS
+from metrics.engine.service import Dashboard
 
 ROOT = Path(__file__).resolve().parent.parent
 

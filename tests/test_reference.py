@@ -12,11 +12,11 @@ from statistics import median
 
 from sqlalchemy import select
 
-from metrics.compute import compute_many
 from metrics.config import load_config
-from metrics.db import build_sample
-from metrics.schema import auctions, cases, entrustments, judgments, measures
-from metrics.windows import phase_windows
+from metrics.engine.compute import compute_many
+from metrics.engine.db import build_sample
+from metrics.engine.schema import auctions, cases, entrustments, judgments, measures
+from metrics.engine.windows import phase_windows
 
 AS_OF_DATES = [dt.date(2026, 10, 31), dt.date(2025, 7, 15)]
 MEASURE_TYPES = {"measure_search": "搜查", "measure_summons": "拘传", "measure_fine": "罚款",

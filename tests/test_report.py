@@ -12,14 +12,14 @@ from docx.oxml.ns import qn
 from pptx import Presentation
 from pptx.util import Emu, Inches, Pt
 
-from metrics.compare import Change, Row
-from metrics.compute import Value
 from metrics.config import Target, load_config
-from metrics.db import open_database
-from metrics.indicators import HEADLINE, INDICATORS
-from metrics.present import format_value
-from metrics.report import build_report, collect, progress_fraction, render_report
-from metrics.sentences import indicator_sentence, overview_sentence
+from metrics.engine.compare import Change, Row
+from metrics.engine.compute import Value
+from metrics.engine.db import open_database
+from metrics.engine.indicators import HEADLINE, INDICATORS
+from metrics.present.format import format_value
+from metrics.present.report import build_report, collect, progress_fraction, render_report
+from metrics.present.sentences import indicator_sentence, overview_sentence
 from tests.conftest import insert, make_config
 from tests.test_cli import config_file
 from tests.test_indicators import SCENARIO
@@ -145,7 +145,7 @@ def quick_charts(monkeypatch):
 
     buf = io.BytesIO()
     Image.new("RGB", (760, 320), "white").save(buf, "PNG")
-    monkeypatch.setattr("metrics.report.render_chart", lambda spec, fmt: buf.getvalue())
+    monkeypatch.setattr("metrics.present.report.render_chart", lambda spec, fmt: buf.getvalue())
 
 
 @pytest.fixture(scope="module")

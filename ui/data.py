@@ -8,13 +8,13 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy import func, select
 
-from metrics.compare import Row
-from metrics.compute import WindowResult
-from metrics.drill import members
-from metrics.filters import Filters, scope_conditions
-from metrics.schema import cases
-from metrics.service import Dashboard
-from metrics.windows import Window
+from metrics.engine.compare import Row
+from metrics.engine.compute import WindowResult
+from metrics.engine.drill import members
+from metrics.engine.filters import Filters, scope_conditions
+from metrics.engine.schema import cases
+from metrics.engine.service import Dashboard
+from metrics.engine.windows import Window
 
 TTL = 600  # seconds; data changes by import, at most a few times a day
 
@@ -108,7 +108,7 @@ def windows(board: Dashboard, windows_: list[Window], filters: Filters) -> list[
 
 def comparison(board: Dashboard, filters: Filters, as_of: dt.date, phase: str,
                keys: tuple[str, ...]) -> list[Row]:
-    from metrics.compare import compare_phase
+    from metrics.engine.compare import compare_phase
 
     p, ly = phases(board, filters, as_of), last_year(board, filters, as_of)
     return [compare_phase(board.config, k, phase, p, ly) for k in keys]
@@ -127,7 +127,7 @@ def member_frame(board: Dashboard, window: Window, key: str, filters: Filters) -
 
 @st.cache_data(ttl=TTL, show_spinner="正在按团队/承办人计算……")
 def _breakdown(url: str, window: Window, column: str, filters: Filters, _board: Dashboard) -> dict[str, WindowResult]:
-    from metrics.compute import breakdown as compute_breakdown
+    from metrics.engine.compute import breakdown as compute_breakdown
 
     with _board.engine.connect() as conn:
         return compute_breakdown(conn, _board.config, window, cases.c[column], filters)
@@ -140,7 +140,7 @@ def breakdown(board: Dashboard, window: Window, column: str, filters: Filters) -
 
 @st.cache_data(ttl=TTL, show_spinner="正在统计未结案件账龄……")
 def _pending_ages(url: str, filters: Filters, as_of: dt.date, _board: Dashboard) -> dict:
-    from metrics.backlog import pending_by_age
+    from metrics.engine.backlog import pending_by_age
 
     windows_ = _board.phase_windows(as_of)
     with _board.engine.connect() as conn:
@@ -156,8 +156,8 @@ def pending_ages(board: Dashboard, filters: Filters, as_of: dt.date) -> dict:
 @st.cache_data(ttl=TTL, show_spinner="正在分组计算……")
 def _phase_groups(url: str, table: str, column: str, filters: Filters, as_of: dt.date,
                   _board: Dashboard) -> dict:
-    from metrics.breakdowns import phase_breakdowns
-    from metrics.indicators import SOURCE_TABLES
+    from metrics.engine.breakdowns import phase_breakdowns
+    from metrics.engine.indicators import SOURCE_TABLES
 
     return phase_breakdowns(_board.engine, _board.config, as_of, SOURCE_TABLES[table].c[column], filters)
 
@@ -169,8 +169,8 @@ def phase_groups(board: Dashboard, table: str, column: str, filters: Filters, as
 
 @st.cache_data(ttl=TTL, show_spinner="正在统计拍次……")
 def _auction_outcomes(url: str, column: str | None, filters: Filters, as_of: dt.date, _board: Dashboard) -> dict:
-    from metrics.breakdowns import auction_outcomes as outcomes
-    from metrics.schema import auctions
+    from metrics.engine.breakdowns import auction_outcomes as outcomes
+    from metrics.engine.schema import auctions
 
     return outcomes(_board.engine, _board.config, as_of, auctions.c[column] if column else None, filters)
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import streamlit as st
 
 from metrics.config import ROOT, Config, ConfigError, load_config
-from metrics.db import DatabaseUnavailable, describe_url, open_database
-from metrics.filters import NO_CROSS_ROLE, Filters
-from metrics.service import Dashboard
+from metrics.engine.db import DatabaseUnavailable, describe_url, open_database
+from metrics.engine.filters import NO_CROSS_ROLE, Filters
+from metrics.engine.service import Dashboard
 from ui import data
 
 APP_TITLE = "交叉执行专项行动 指标看板"

@@ -9,9 +9,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from metrics.compare import Row, target_of
-from metrics.indicators import INDICATORS
-from metrics.present import NONE, STATUS_TEXT, format_change, format_number, format_part, format_value
+from metrics.engine.compare import Row, target_of
+from metrics.engine.indicators import INDICATORS
+from metrics.present.format import NONE, STATUS_TEXT, format_change, format_number, format_part, format_value
 from ui.frame import Frame, current_query
 
 
@@ -90,7 +90,7 @@ def chart(frame: Frame, chart_: alt.TopLevelMixin, name: str) -> None:
     st.altair_chart(chart_, width="stretch")
     if frame.projector:
         return
-    from metrics import export
+    from metrics.present import export
 
     spec = chart_.to_dict()
     row = st.container(horizontal=True, gap="small")
@@ -109,7 +109,7 @@ def table(frame: Frame, df: pd.DataFrame, name: str, *, height: int | str = "aut
     st.dataframe(df, hide_index=True, height=height, **kwargs)
     if frame.projector:
         return
-    from metrics import export
+    from metrics.present import export
 
     title = f"{frame.config.court_name} {name}（统计日 {frame.as_of:%Y-%m-%d}）"
     cols = st.container(horizontal=True, gap="small")

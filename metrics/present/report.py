@@ -1,8 +1,8 @@
 """The 总结报告 draft (DOCX) and the meeting deck (PPTX), built from the numbers and charts the pages show.
 
 `build_report` is shared by the 报告导出 page and `python -m metrics report`. The numbers come from
-metrics.service.Dashboard, the charts from metrics.charts (rendered by metrics.export with the bundled font),
-the sentences from metrics.sentences; nothing is computed here.
+metrics.engine.service.Dashboard, the charts from metrics.present.charts (rendered by metrics.present.export with
+the bundled font), the sentences from metrics.present.sentences; nothing is computed here.
 """
 
 from __future__ import annotations
@@ -16,17 +16,17 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from metrics.charts import SAMPLE_MARK, monthly_trend, phase_bars
-from metrics.compare import Row, compare_phase, target_of
-from metrics.compute import WindowResult
 from metrics.config import DIRECTIONS, Config
-from metrics.db import DatabaseUnavailable, describe_url, is_sample
-from metrics.export import SAMPLE_NOTE, render_chart
-from metrics.filters import Filters
-from metrics.indicators import HEADLINE, INDICATORS
-from metrics.present import NONE, STATUS_TEXT, format_change, format_number, format_value
-from metrics.sentences import YEAR_ON_YEAR_ONLY, indicator_sentence, overview_sentence, report_name
-from metrics.windows import Window
+from metrics.engine.compare import Row, compare_phase, target_of
+from metrics.engine.compute import WindowResult
+from metrics.engine.db import DatabaseUnavailable, describe_url, is_sample
+from metrics.engine.filters import Filters
+from metrics.engine.indicators import HEADLINE, INDICATORS
+from metrics.engine.windows import Window
+from metrics.present.charts import SAMPLE_MARK, monthly_trend, phase_bars
+from metrics.present.export import SAMPLE_NOTE, render_chart
+from metrics.present.format import NONE, STATUS_TEXT, format_change, format_number, format_value
+from metrics.present.sentences import YEAR_ON_YEAR_ONLY, indicator_sentence, overview_sentence, report_name
 
 Progress = Callable[[str], None]
 FORMATS = ("docx", "pptx")
@@ -89,7 +89,7 @@ def collect(engine: Engine, config: Config, as_of: dt.date | None = None, filter
             phase: str | None = None, *, monthly: bool = True) -> ReportData:
     """The numbers of a report; `phase` (default: the configured default phase, else the latest begun) is the
     one the takeaways speak of. Monthly series only when a monthly chart is drawn."""
-    from metrics.service import Dashboard
+    from metrics.engine.service import Dashboard
 
     board = Dashboard(engine, config)
     as_of = as_of or board.default_as_of()

@@ -5,10 +5,10 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from metrics.compare import target_of
-from metrics.compute import WindowResult
 from metrics.config import Config
-from metrics.indicators import INDICATORS
+from metrics.engine.compare import target_of
+from metrics.engine.compute import WindowResult
+from metrics.engine.indicators import INDICATORS
 
 PALETTE = {"baseline": "#8A8F98", "action": "#B71C1C", "target": "#1B5E20", "band": "#F3E5E5", "line": "#0D47A1"}
 SAMPLE_MARK = "示例数据"
@@ -16,7 +16,7 @@ SAMPLE_MARK = "示例数据"
 
 def font_stack() -> str:
     try:
-        from metrics.fonts import FONT_STACK
+        from metrics.present.fonts import FONT_STACK
 
         return FONT_STACK
     except ImportError:  # the bundled font is optional for the numbers, not for the looks
@@ -107,7 +107,7 @@ def _target_text(config: Config, key: str) -> str | None:
     t = target_of(config, key)
     if t.target is None:
         return None
-    from metrics.present import format_number
+    from metrics.present.format import format_number
 
     return f"虚线为目标值 {format_number(key, t.target)}"
 

@@ -8,12 +8,12 @@ from dataclasses import replace
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from metrics.compute import Number, WindowResult, breakdown
 from metrics.config import Config
-from metrics.filters import NO_CROSS_ROLE, Filters
-from metrics.indicators import Ctx, base_conditions
-from metrics.schema import auctions
-from metrics.windows import Window, phase_windows
+from metrics.engine.compute import Number, WindowResult, breakdown
+from metrics.engine.filters import NO_CROSS_ROLE, Filters
+from metrics.engine.indicators import Ctx, base_conditions
+from metrics.engine.schema import auctions
+from metrics.engine.windows import Window, phase_windows
 
 UNFILLED = "（未填）"  # the group of rows with an empty value, as compute.breakdown names it
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from metrics.compare import Change
-from metrics.compute import Value
-from metrics.indicators import INDICATORS, MEASURES
+from metrics.engine.compare import Change
+from metrics.engine.compute import Value
+from metrics.engine.indicators import INDICATORS, MEASURES
 
 NONE = "—"
 

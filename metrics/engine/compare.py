@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from metrics.compute import Value, WindowResult
 from metrics.config import Config, Target
-from metrics.indicators import INDICATORS, MEASURES, Indicator
+from metrics.engine.compute import Value, WindowResult
+from metrics.engine.indicators import INDICATORS, MEASURES, Indicator
 
 RATE_UNITS = ("rate", "ratio")
 

@@ -33,7 +33,7 @@ def render_chart(spec: dict, fmt: str, scale: float = 2.0) -> bytes:
     """A Vega-Lite spec (chart.to_dict()) as png, svg or pdf bytes; PNG at `scale`× for print."""
     import vl_convert as vlc
 
-    from metrics.fonts import register_vl_convert_fonts
+    from metrics.present.fonts import register_vl_convert_fonts
 
     register_vl_convert_fonts()
     spec = _fixed_width(spec)

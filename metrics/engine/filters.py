@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import and_, or_, select
 
-from metrics.schema import cases
+from metrics.engine.schema import cases
 
 NO_CROSS_ROLE = "无"  # the filter value for cases without a cross-execution role
 

@@ -7,12 +7,12 @@ from dataclasses import replace
 
 from sqlalchemy.engine import Engine
 
-from metrics.compare import Row, compare_phase
-from metrics.compute import WindowResult, compute_windows, latest_data_date
 from metrics.config import Config
-from metrics.db import is_sample
-from metrics.filters import Filters
-from metrics.windows import Window, month_windows, phase_windows, same_period_last_year
+from metrics.engine.compare import Row, compare_phase
+from metrics.engine.compute import WindowResult, compute_windows, latest_data_date
+from metrics.engine.db import is_sample
+from metrics.engine.filters import Filters
+from metrics.engine.windows import Window, month_windows, phase_windows, same_period_last_year
 
 
 class Dashboard:
@@ -63,7 +63,7 @@ class Dashboard:
 
     def comparison(self, as_of: dt.date, filters: Filters = Filters(),
                    keys: tuple[str, ...] | None = None) -> list[Row]:
-        from metrics.indicators import INDICATORS
+        from metrics.engine.indicators import INDICATORS
 
         phases = self.phase_results(as_of, filters)
         last_year = self.last_year_results(as_of, filters)

@@ -11,8 +11,8 @@ from sqlalchemy import Date, case, func, literal, select, true, union_all
 from sqlalchemy.engine import Connection, Engine
 
 from metrics.config import Config
-from metrics.filters import Filters
-from metrics.indicators import (
+from metrics.engine.filters import Filters
+from metrics.engine.indicators import (
     INDICATORS,
     MEASURES,
     SOURCE_TABLES,
@@ -22,8 +22,8 @@ from metrics.indicators import (
     case_days,
     closed_cohort,
 )
-from metrics.schema import auctions, cases, entrustments, judgments, measures
-from metrics.windows import Window
+from metrics.engine.schema import auctions, cases, entrustments, judgments, measures
+from metrics.engine.windows import Window
 
 Number = int | float | Decimal
 CENT = Decimal("0.01")

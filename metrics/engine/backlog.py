@@ -10,7 +10,7 @@ indicators use), not by calendar months, so they are exact and identical on ever
 
 The last band is exactly the pending_over_12m indicator ((e − filing_date) > 365 days), and the four bands
 together are exactly pending_end: a case counts when it is pending at the day by the definition of
-pending_at(e) in metrics.indicators, with the same scope and user filters (base_conditions).
+pending_at(e) in metrics.engine.indicators, with the same scope and user filters (base_conditions).
 """
 
 from __future__ import annotations
@@ -22,11 +22,11 @@ from sqlalchemy import Date, and_, case, func, literal, select, true, union_all
 from sqlalchemy.engine import Connection
 
 from metrics.config import Config
-from metrics.filters import Filters
-from metrics.indicators import Ctx, base_conditions, pending_at
-from metrics.schema import cases
-from metrics.sqlfuncs import days_between
-from metrics.windows import Window
+from metrics.engine.filters import Filters
+from metrics.engine.indicators import Ctx, base_conditions, pending_at
+from metrics.engine.schema import cases
+from metrics.engine.sqlfuncs import days_between
+from metrics.engine.windows import Window
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ def pending_by_age(conn: Connection, config: Config, windows: list[Window],
     out: list[PendingAges | None] = [None] * len(windows)
     if not live:
         return out
-    # Plain typed literals, as in metrics.compute: SQLite keeps dates as ISO text.
+    # Plain typed literals, as in metrics.engine.compute: SQLite keeps dates as ISO text.
     rows = [select(literal(i).label("wid"), literal(w.end, Date).label("day")) for i, w in live]
     days = (rows[0] if len(rows) == 1 else union_all(*rows)).subquery("days")
     ctx = Ctx(days.c.day, days.c.day, live[0][1].as_of, config.parameters, days.c.day)

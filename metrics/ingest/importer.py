@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Engine
 
-from metrics.schema import (
+from metrics.engine.schema import (
     AUCTION_RESULTS,
     CASE_TYPES,
     CLOSING_METHODS,
@@ -412,7 +412,7 @@ def import_files(engine: Engine, paths: list[Path], court: str,
         raise ImportRejected(report)
     _cross_table_warnings(parsed, report)
     metadata.create_all(engine)
-    from metrics.schema import dataset_info
+    from metrics.engine.schema import dataset_info
 
     with engine.begin() as conn:
         for name in TABLES:  # cases first, so later checks can see them

@@ -1,6 +1,6 @@
 """Report sentences in a court's register, written from a compared row: value, change vs baseline and 同比, target.
 
-Pure functions of metrics.compare.Row and the indicator's target, so every wording rule is unit-testable:
+Pure functions of metrics.engine.compare.Row and the indicator's target, so every wording rule is unit-testable:
 rates change by 百分点 (提高/下降), durations by 天 (缩短/延长), stocks of cases by 件 (减少/增加), flows of
 cases per month (月均); a null value is 暂无数据; a provisional value says so; a small sample or a difference
 within the noise band is flagged as 仅供参考.
@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from metrics.compare import Change, Row
-from metrics.compute import Value
 from metrics.config import Target
-from metrics.indicators import INDICATORS
-from metrics.present import format_number
+from metrics.engine.compare import Change, Row
+from metrics.engine.compute import Value
+from metrics.engine.indicators import INDICATORS
+from metrics.present.format import format_number
 
 PROVISIONAL_NOTE = "暂定值，观察期未满"
 SMALL_NOTE = "样本较小，变化仅供参考"

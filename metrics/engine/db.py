@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from metrics.config import ROOT, Config
-from metrics.schema import TABLES, cases, dataset_info, metadata
+from metrics.engine.schema import TABLES, cases, dataset_info, metadata
 
 SAMPLE_DIR = ROOT / "sample_data"
 _ENGINES: dict[str, Engine] = {}
@@ -67,7 +67,7 @@ def sample_files() -> list[Path]:
 
 
 def build_sample(engine: Engine, config: Config) -> None:
-    from metrics.importer import import_files
+    from metrics.ingest.importer import import_files
 
     import_files(engine, sample_files(), config.court_name, config.parameters.transfer_reasons, mark_sample=True)
 

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from sqlalchemy import and_, case, exists, func, not_, or_, true
 from sqlalchemy.sql.elements import ColumnElement
 
-from metrics.config import Parameters
-from metrics.filters import Filters, filtered_case_numbers, scope_conditions
-from metrics.schema import COMPLETED, TERMINATION, ZHONGBEN, auctions, cases, entrustments, judgments, measures
-from metrics.sqlfuncs import days_between
+from metrics.engine.filters import Filters, filtered_case_numbers, scope_conditions
+from metrics.engine.schema import COMPLETED, TERMINATION, ZHONGBEN, auctions, cases, entrustments, judgments, measures
+from metrics.engine.sqlfuncs import days_between
+from metrics.parameters import Parameters
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,9 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-FONT_DIR: Path = Path(__file__).resolve().parent.parent / "static" / "fonts"
+from metrics.config import ROOT
+
+FONT_DIR: Path = ROOT / "static" / "fonts"
 
 # The family name inside the font files (name ID 1), and the @font-face family in .streamlit/config.toml.
 FONT_FAMILY = "Noto Sans SC"

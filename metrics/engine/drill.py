@@ -8,10 +8,18 @@ from sqlalchemy import case, not_, or_, select
 from sqlalchemy.engine import Connection
 
 from metrics.config import Config
-from metrics.filters import Filters
-from metrics.indicators import INDICATORS, MEASURES, SOURCE_TABLES, Ctx, base_conditions, case_days, closed_cohort
-from metrics.schema import TABLES
-from metrics.windows import Window
+from metrics.engine.filters import Filters
+from metrics.engine.indicators import (
+    INDICATORS,
+    MEASURES,
+    SOURCE_TABLES,
+    Ctx,
+    base_conditions,
+    case_days,
+    closed_cohort,
+)
+from metrics.engine.schema import TABLES
+from metrics.engine.windows import Window
 
 COMPANY = re.compile(r"(有限责任公司|股份有限公司|有限公司|公司|厂|店|合作社|中心|集团|商行|事务所)$")
 

@@ -1,0 +1,1 @@
+"""Presenting results: number formats, sentences, charts, table exports and the DOCX/PPTX reports."""
