@@ -156,3 +156,15 @@ def test_gbk_csv_is_read(engine, tmp_path):
     path = tmp_path / "执行案件.csv"
     path.write_bytes(("案号,立案日期\n(2025)鄂0505执1号,2025-01-01\n").encode("gb18030"))
     assert import_files(engine, [path], "本院").inserted["cases"] == 1
+
+
+def test_every_import_changes_the_data_version(engine, tmp_path):
+    from metrics.engine.db import data_version
+
+    before = data_version(engine)
+    path = tmp_path / "强制措施.csv"
+    path.write_text("措施编号,案号,措施类型,决定日期\nM1,(2025)鄂0505执1号,罚款,2025-03-01\n", encoding="utf-8")
+    import_files(engine, [path], "测试法院")
+    first = data_version(engine)
+    import_files(engine, [path], "测试法院")
+    assert before == "0" and first != before and data_version(engine) != first

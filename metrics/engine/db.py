@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from sqlalchemy import create_engine, func, inspect, select
@@ -60,6 +61,32 @@ def is_sample(engine: Engine) -> bool:
     with engine.connect() as conn:
         value = conn.execute(select(dataset_info.c.value).where(dataset_info.c.key == "source")).scalar()
     return value == "sample"
+
+
+DATA_VERSION = "data_version"
+
+
+def data_version(engine: Engine) -> str:
+    """A token that changes with every write to the case data (import, undo), also by another process.
+
+    Caches of computed numbers and the analytics copy key on it, so the next page run after a change sees the
+    new rows. An unversioned database (written before versions existed) reads as "0".
+    """
+    if not inspect(engine).has_table("dataset_info"):
+        return "0"
+    with engine.connect() as conn:
+        value = conn.execute(select(dataset_info.c.value).where(dataset_info.c.key == DATA_VERSION)).scalar()
+    return value or "0"
+
+
+def bump_data_version(conn) -> str:
+    """Give the data a new version inside the writing transaction (so it commits or rolls back with the rows)."""
+    import uuid
+
+    version = f"{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:12]}"
+    conn.execute(dataset_info.delete().where(dataset_info.c.key == DATA_VERSION))
+    conn.execute(dataset_info.insert(), [{"key": DATA_VERSION, "value": version}])
+    return version
 
 
 def sample_files() -> list[Path]:

@@ -412,6 +412,7 @@ def import_files(engine: Engine, paths: list[Path], court: str,
         raise ImportRejected(report)
     _cross_table_warnings(parsed, report)
     metadata.create_all(engine)
+    from metrics.engine.db import bump_data_version
     from metrics.engine.schema import dataset_info
 
     with engine.begin() as conn:
@@ -424,6 +425,7 @@ def import_files(engine: Engine, paths: list[Path], court: str,
         if mark_sample:
             conn.execute(dataset_info.delete().where(dataset_info.c.key == "source"))
             conn.execute(dataset_info.insert(), [{"key": "source", "value": "sample"}])
+        bump_data_version(conn)
     return report
 
 
