@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import getpass
 import json
 import sys
 from decimal import Decimal
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from metrics.config import ConfigError, load_config
-from metrics.engine.db import DatabaseUnavailable, get_engine, open_database
+from metrics.engine.db import DatabaseUnavailable, describe_url, get_engine, is_sample, open_database
 from metrics.engine.filters import Filters
-from metrics.ingest.importer import ImportRejected, import_files
+from metrics.engine.schema import TABLES
+from metrics.ingest.importer import SAMPLE_REFUSAL, ImportRefused, ImportRejected, import_files, validate_files
+from metrics.ingest.mapping import MappingError, load_mapping
 
 
 class CliError(Exception):
@@ -37,23 +42,100 @@ def _filters(args) -> Filters:
                    tags=tuple(args.tag or ()), cross_roles=tuple(args.cross_role or ()))
 
 
-def cmd_import(args) -> int:
-    config = load_config(args.config)
+def _import_target(args, config):
     url = args.db or config.database_url
+    if config.is_sample_database and url == config.database_url:
+        raise CliError(SAMPLE_REFUSAL)
     engine = get_engine(url)
     try:
-        report = import_files(engine, [Path(f) for f in args.files], config.court_name,
-                              config.parameters.transfer_reasons)
+        if not args.dry_run and is_sample(engine):
+            raise CliError(SAMPLE_REFUSAL)
+    except SQLAlchemyError as exc:
+        raise DatabaseUnavailable(f"无法连接数据库（{describe_url(url)}）：{type(exc).__name__}") from None
+    return engine
+
+
+def _print_plans(report) -> None:
+    for plan in report.plans:
+        where = plan.file + (f" [{plan.sheet}]" if plan.sheet else "")
+        if plan.skipped:
+            print(f"跳过  {where}：{plan.skipped}")
+            continue
+        if not plan.table:
+            continue
+        print(f"识别  {where} → {TABLES[plan.table].chinese}，表头在第{plan.header.row}行，数据 {plan.rows} 行"
+              + (f"，表尾 {len(plan.footers)} 行未导入" if plan.footers else ""))
+        ignored = [c.original for c in plan.header.columns if not c.target]
+        if ignored:
+            print("      未使用的列：" + "、".join(ignored))
+
+
+def cmd_import(args) -> int:
+    config = load_config(args.config)
+    try:
+        mapping = load_mapping(args.mapping or config.mapping_path)
+    except MappingError as exc:
+        raise CliError(str(exc)) from None
+    engine = _import_target(args, config) if not args.dry_run else None
+    try:
+        if args.dry_run:
+            report = validate_files([Path(f) for f in args.files], config.court_name,
+                                    config.parameters.transfer_reasons, mapping, accept_amounts=args.accept_amounts)
+            if report.errors:
+                raise ImportRejected(report)
+        else:
+            report = import_files(engine, [Path(f) for f in args.files], config.court_name,
+                                  config.parameters.transfer_reasons, mapping=mapping,
+                                  accept_amounts=args.accept_amounts, user=getpass.getuser())
+    except ImportRefused as exc:
+        raise CliError(str(exc)) from None
     except ImportRejected as exc:
-        for problem in exc.report.errors:
+        _print_plans(exc.report)
+        for problem in exc.report.errors[:500]:
             print(f"错误  {problem}", file=sys.stderr)
+        if len(exc.report.errors) > 500:
+            print(f"……另有 {len(exc.report.errors) - 500} 处错误未列出", file=sys.stderr)
         print(f"导入被拒绝：{len(exc.report.errors)} 处错误，数据库未作任何改动。", file=sys.stderr)
         return 1
+    _print_plans(report)
     for problem in report.warnings:
         print(f"提示  {problem}")
+    if args.dry_run:
+        for table, n in report.rows_read().items():
+            print(f"{TABLES[table].chinese}：校验通过 {n} 行")
+        print(f"校验完成，未写入数据库（--dry-run；数据质量提示 {len(report.warnings)} 条）。")
+        return 0
     for table, n in report.inserted.items():
-        print(f"{table}：新增 {n} 行，更新 {report.updated[table]} 行")
-    print(f"导入完成（数据质量提示 {len(report.warnings)} 条）。")
+        print(f"{TABLES[table].chinese}：新增 {n} 行，更新 {report.updated[table]} 行，"
+              f"未变 {report.unchanged[table]} 行")
+    print(f"导入完成（第 {report.batch_id} 次导入；数据质量提示 {len(report.warnings)} 条）。"
+          "如需撤销：python -m metrics undo")
+    return 0
+
+
+def cmd_undo(args) -> int:
+    from metrics.ingest.batches import UndoError, undo_latest
+
+    config = load_config(args.config)
+    engine = _import_target(argparse.Namespace(db=args.db, dry_run=False), config)
+    try:
+        batch = undo_latest(engine)
+    except UndoError as exc:
+        raise CliError(str(exc)) from None
+    print(f"已撤销第 {batch.batch_id} 次导入（{batch.created_at:%Y-%m-%d %H:%M}，{batch.file_names}）："
+          f"删除新增 {batch.total('inserted')} 行，恢复更新 {batch.total('updated')} 行。")
+    return 0
+
+
+def cmd_imports(args) -> int:
+    from metrics.ingest.batches import list_batches
+
+    config = load_config(args.config)
+    engine = get_engine(args.db or config.database_url)
+    for b in list_batches(engine):
+        status = "已撤销" if b.status == "undone" else "有效"
+        print(f"#{b.batch_id}  {b.created_at:%Y-%m-%d %H:%M}  {status}  {b.file_names}  新增 {b.total('inserted')}"
+              f"  更新 {b.total('updated')}  未变 {b.total('unchanged')}  提示 {b.warnings}")
     return 0
 
 
@@ -111,10 +193,22 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--db", help="数据库地址（SQLAlchemy URL），默认取配置文件")
         p.add_argument("--config", help="配置文件路径，默认 config.yaml")
 
-    p = sub.add_parser("import", help="导入 CSV/XLSX 文件（全部成功或全部不写入）")
+    p = sub.add_parser("import", help="导入法院系统导出的 xls/xlsx/ods/csv 文件（全部成功或全部不写入）")
     common(p)
+    p.add_argument("--mapping", help="本院表头对照表（YAML），默认取 config.yaml 的 import.mapping")
+    p.add_argument("--dry-run", action="store_true", help="只读取和校验，打印报告，不写入数据库")
+    p.add_argument("--accept-amounts", action="store_true",
+                   help="确认金额无误：到位金额合计大于申请标的合计时仍然导入")
     p.add_argument("files", nargs="+", metavar="FILE")
     p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("undo", help="撤销最近一次导入")
+    common(p)
+    p.set_defaults(func=cmd_undo)
+
+    p = sub.add_parser("imports", help="列出导入记录")
+    common(p)
+    p.set_defaults(func=cmd_imports)
 
     p = sub.add_parser("compute", help="计算各阶段全部指标")
     common(p)

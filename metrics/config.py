@@ -61,6 +61,13 @@ class Config:
     as_of: dt.date | None = None
     default_phase: str | None = None
     path: Path | None = None
+    # The court's header/unit/value mapping for imports (metrics.ingest.mapping), next to config.yaml by default.
+    mapping_path: Path | None = None
+
+    @property
+    def is_sample_database(self) -> bool:
+        """The configured database is the embedded sample (built from sample_data/), not a court's own."""
+        return self.sample and not self.database_url_from_env
 
     @property
     def baseline(self) -> Phase:
@@ -237,7 +244,7 @@ def load_config(path: str | os.PathLike | None = None, env: dict | None = None) 
         raise ConfigError(f"{path.name} {where}", "YAML 格式错误（检查缩进与冒号）") from None
     if not isinstance(raw, dict):
         raise ConfigError(path.name, "配置文件应为“键: 值”形式")
-    known = {"court", "database", "phases", "parameters", "targets", "display"}
+    known = {"court", "database", "phases", "parameters", "targets", "display", "import"}
     for k in raw:
         if k not in known:
             raise ConfigError(str(k), "未知配置项，可用：" + "、".join(sorted(known)))
@@ -265,6 +272,17 @@ def load_config(path: str | os.PathLike | None = None, env: dict | None = None) 
     if default_phase is not None and default_phase not in {p.key for p in phases}:
         raise ConfigError("display.default_phase", f"“{default_phase}”不是已配置的阶段 key")
 
+    imports = _mapping(raw.get("import"), "import")
+    for k in imports:
+        if k != "mapping":
+            raise ConfigError(f"import.{k}", "未知设置，只能写 mapping（本院表头对照表文件）")
+    mapping_name = imports.get("mapping") or "mapping.yaml"
+    if not isinstance(mapping_name, str):
+        raise ConfigError("import.mapping", "应为文件名，例如 mapping.yaml")
+    mapping_path = Path(mapping_name)
+    if not mapping_path.is_absolute():
+        mapping_path = path.resolve().parent / mapping_path
+
     return Config(
         court_name=str(court["name"]).strip(),
         court_code=str(court.get("code") or "").strip(),
@@ -278,4 +296,5 @@ def load_config(path: str | os.PathLike | None = None, env: dict | None = None) 
         as_of=None if as_of in (None, "") else _as_date(as_of, "display.as_of"),
         default_phase=default_phase,
         path=path,
+        mapping_path=mapping_path,
     )

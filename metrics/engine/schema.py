@@ -9,6 +9,7 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     Date,
+    DateTime,
     Index,
     Integer,
     MetaData,
@@ -127,6 +128,35 @@ dataset_info = Table(
     Column("value", Text),
     **MYSQL,
 )
+
+# Import history (数据管理 → 导入记录): one row per import run, and per row it wrote what it did, with the
+# before-image of updated rows, so that the latest import can be undone exactly.
+import_batches = Table(
+    "import_batches",
+    metadata,
+    Column("batch_id", Integer, primary_key=True, autoincrement=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("user_name", String(100)),
+    Column("files", Text, nullable=False),  # JSON: [{name, sha256, bytes, sheets: [{sheet, table, rows}]}]
+    Column("counts", Text, nullable=False),  # JSON: {table: {inserted, updated, unchanged}}
+    Column("warnings", Integer, nullable=False, server_default="0"),
+    Column("status", String(10), nullable=False, server_default="imported"),  # imported / undone
+    Column("undone_at", DateTime),
+    **MYSQL,
+)
+
+import_batch_rows = Table(
+    "import_batch_rows",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("batch_id", Integer, nullable=False),
+    Column("table_name", String(20), nullable=False),
+    Column("row_key", String(64), nullable=False),
+    Column("action", String(10), nullable=False),  # insert / update
+    Column("before", Text),  # JSON of the row before an update
+    **MYSQL,
+)
+Index("ix_import_batch_rows_batch", import_batch_rows.c.batch_id)
 
 
 @dataclass(frozen=True)
