@@ -30,6 +30,7 @@ PAGES = [
     ("pages/cases.py", "案件明细"),
     ("pages/glossary.py", "指标口径"),
     ("pages/export.py", "报告导出"),
+    ("pages/data.py", "数据管理"),
 ]
 
 # Sidebar widgets bound to query parameters (key = URL parameter), so a view can be bookmarked and shared.
@@ -200,8 +201,11 @@ def _show_filters_in_url(defaults: dict) -> None:
         unsafe_allow_javascript=True, width="content")
 
 
-def setup(label: str, *, wide: bool = True) -> Frame:
-    """Call first on every page. Stops the page with a Chinese message when config or database are unusable."""
+def setup(label: str, *, wide: bool = True, needs_data: bool = True) -> Frame:
+    """Call first on every page. Stops the page with a Chinese message when config or database are unusable.
+
+    A page that works on an empty database (数据管理) passes needs_data=False and gets a frame all the same.
+    """
     st.set_page_config(page_title=f"{label} · {APP_TITLE}", page_icon="⚖️", layout="wide" if wide else "centered")
     switched = st.session_state.get("_page_key") not in (None, label)
     st.session_state["_page_key"] = label
@@ -223,8 +227,15 @@ def setup(label: str, *, wide: bool = True) -> Frame:
         st.stop()
     if default_as_of is None:
         navigation(label)
-        st.warning("数据库中还没有任何案件数据。请用命令行导入：python -m metrics import 文件…")
-        st.stop()
+        if needs_data:
+            st.warning("数据库中还没有任何案件数据。请在“数据管理”页面上传本院导出的文件导入"
+                       "（或用命令行：python -m metrics import 文件…）。")
+            st.page_link("pages/data.py", label="前往数据管理", icon=":material/upload_file:")
+            st.stop()
+        frame = Frame(config, board, Filters(), dt.date.today(), config.default_phase or config.phases[-1].key,
+                      False, data.is_sample(board))
+        header(frame, label)
+        return frame
     if switched:
         _restore_filters()
     navigation(label)
@@ -238,7 +249,7 @@ def setup(label: str, *, wide: bool = True) -> Frame:
         st.html(f"<style>{PROJECTOR_CSS}</style>")
     frame = Frame(config, board, filters, as_of, phase, projector, sample)
     header(frame, label)
-    if data.case_count(board, filters, as_of) == 0:
+    if needs_data and data.case_count(board, filters, as_of) == 0:
         st.warning(f"截至统计日 {as_of:%Y-%m-%d}，所选筛选条件（{filters.describe()}）下没有任何案件。"
                    "请在左侧放宽筛选条件或调整统计日。")
         st.stop()
