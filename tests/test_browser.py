@@ -53,15 +53,13 @@ def sample_url(tmp_path_factory) -> str:
     return url
 
 
-@pytest.fixture(scope="module")
-def server(sample_url):
-    """A freshly started streamlit server on a free port, on a sample database of its own."""
+def start_streamlit(env: dict):
+    """A freshly started streamlit server on a free port (bound to 127.0.0.1): yields its base URL."""
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": sample_url}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
          "--server.address", "127.0.0.1", "--server.port", str(port)],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     for _ in range(120):
         try:
@@ -78,6 +76,12 @@ def server(sample_url):
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+@pytest.fixture(scope="module")
+def server(sample_url):
+    """A freshly started streamlit server on a free port, on a sample database of its own."""
+    yield from start_streamlit({"DATABASE_URL": sample_url})
 
 
 @pytest.fixture(scope="module")

@@ -25,7 +25,8 @@ def court(tmp_path: Path, monkeypatch) -> Path:
     """A court's own (empty) SQLite database and mapping file, named in a copy of config.yaml."""
     text = (ROOT / "config.yaml").read_text(encoding="utf-8")
     db = tmp_path / "court.db"
-    text = text.replace("url: sqlite:///data/sample.db", f"url: sqlite:///{db}").replace("sample: true", "sample: false")
+    text = text.replace("url: sqlite:///data/sample.db", f"url: sqlite:///{db}")
+    text = text.replace("sample: true", "sample: false")
     text = text.replace("mapping: mapping.yaml", f"mapping: {tmp_path / 'mapping.yaml'}")
     config = tmp_path / "config.yaml"
     config.write_text(text, encoding="utf-8")

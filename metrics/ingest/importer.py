@@ -385,12 +385,26 @@ def _read_records(file_name, sheet_name, spec, header, head, rows, targets, mult
         rec["_where"] = (file_name, sheet_name, number)
         records.append(rec)
         if len(plan.preview) < PREVIEW_ROWS:
-            shown = {headers_cn[k]: v for k, v in rec.items() if k in targets}
-            if "debtor_name" in targets and rec.get("debtor_name"):
-                shown[headers_cn["debtor_name"]] = mask_name(rec["debtor_name"])
-            plan.preview.append(shown)
+            plan.preview.append(_preview(spec, rec, mask_name, {*targets, "court", "case_type"}))
     plan.rows = len(records)
     return records
+
+
+def _preview(spec: TableSpec, rec: dict, mask, shown: set[str]) -> dict:
+    """A record as it will be stored, under the canonical Chinese headers (money in 元), debtor names masked."""
+    out = {}
+    for f in spec.fields:
+        if f.name not in shown:
+            continue
+        value = rec.get(f.name)
+        if f.name == "debtor_name" and value:
+            value = mask(value)
+        elif f.kind == "money" and value is not None:
+            value = f"{value:,.2f}"
+        elif f.kind == "bool" and value is not None:
+            value = "是" if value else "否"
+        out[f.header] = value
+    return out
 
 
 # ---- a whole run ------------------------------------------------------------------------------------------------
