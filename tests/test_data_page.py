@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, select
+from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
 from metrics.config import ROOT
@@ -21,11 +21,11 @@ EXPORT = ("执行字号,立案日期,执行团队,申请执行标的金额(元),
 
 
 @pytest.fixture
-def court(tmp_path: Path, monkeypatch) -> Path:
-    """A court's own (empty) SQLite database and mapping file, named in a copy of config.yaml."""
+def court(tmp_path: Path, monkeypatch, engine) -> Path:
+    """A court's own (empty) database — SQLite and every test database — and mapping file, in a copy of config.yaml."""
     text = (ROOT / "config.yaml").read_text(encoding="utf-8")
-    db = tmp_path / "court.db"
-    text = text.replace("url: sqlite:///data/sample.db", f"url: sqlite:///{db}")
+    url = engine.url.render_as_string(hide_password=False)
+    text = text.replace("url: sqlite:///data/sample.db", f"url: '{url}'")
     text = text.replace("sample: true", "sample: false")
     text = text.replace("mapping: mapping.yaml", f"mapping: {tmp_path / 'mapping.yaml'}")
     config = tmp_path / "config.yaml"
@@ -41,8 +41,7 @@ def open_data_page() -> AppTest:
     return at.run()
 
 
-def case_count(db: Path) -> int:
-    engine = create_engine(f"sqlite:///{db}")
+def case_count(engine) -> int:
     with engine.connect() as conn:
         return conn.execute(select(func.count()).select_from(cases)).scalar()
 
@@ -51,7 +50,7 @@ def texts(at: AppTest, kind: str) -> str:
     return "\n".join(e.value for e in getattr(at, kind))
 
 
-def test_upload_fix_header_validate_import_and_undo(court: Path):
+def test_upload_fix_header_validate_import_and_undo(court: Path, engine):
     at = open_data_page()
     assert not at.exception, at.exception
     assert "还没有导入记录" in texts(at, "info")
@@ -71,15 +70,15 @@ def test_upload_fix_header_validate_import_and_undo(court: Path):
     assert "校验通过" in texts(at, "success")
     at.button(key="data_import").click().run()
     assert not at.exception, at.exception
-    assert "导入完成" in texts(at, "success") and case_count(court / "court.db") == 2
+    assert "导入完成" in texts(at, "success") and case_count(engine) == 2
     history = next(df.value for df in at.dataframe if "编号" in df.value.columns)
     assert list(history["新增"]) == [2] and list(history["状态"]) == ["有效"]
     at.checkbox(key="undo_confirm").check().run()
     at.button(key="undo").click().run()
-    assert "已撤销第 1 次导入" in texts(at, "success") and case_count(court / "court.db") == 0
+    assert "已撤销第 1 次导入" in texts(at, "success") and case_count(engine) == 0
 
 
-def test_validation_errors_are_listed_and_block_the_import(court: Path):
+def test_validation_errors_are_listed_and_block_the_import(court: Path, engine):
     at = open_data_page()
     bad = "案号,立案日期\n(2025)鄂0505执1号,2025-02-30\n"
     at.file_uploader(key="data_upload").set_value(("执行案件.csv", bad.encode(), "text/csv")).run()
@@ -87,7 +86,7 @@ def test_validation_errors_are_listed_and_block_the_import(court: Path):
     assert "校验发现 1 处错误" in texts(at, "error")
     problems = next(df.value for df in at.dataframe if "原因" in df.value.columns)
     assert problems.iloc[0]["行"] == 2 and problems.iloc[0]["列"] == "立案日期"
-    assert at.button(key="data_import").disabled and case_count(court / "court.db") == 0
+    assert at.button(key="data_import").disabled and case_count(engine) == 0
 
 
 def test_the_sample_database_refuses_imports_on_the_page():

@@ -172,6 +172,16 @@ def test_file_matching_no_table_or_two_tables_names_the_headers(engine, tmp_path
     assert "同时符合" in reason and "执行案件" in reason and "强制措施" in reason and "措施编号" in reason
 
 
+@pytest.mark.parametrize("text", ["案号,立案日期\n", "案号,立案日期\n合计,\n", "", "\n\n"])
+def test_header_only_or_empty_files_say_so(engine, tmp_path, text):
+    path = tmp_path / "执行案件.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ImportRejected) as info:
+        import_files(engine, [path], "本院")
+    reason = info.value.report.errors[0].reason
+    assert "没有可导入的数据行" in reason or "文件为空" in reason or "没有表头" in reason, reason
+
+
 def test_duplicate_headers_for_one_column_are_an_error(engine, tmp_path):
     path = tmp_path / "执行案件.csv"
     path.write_text("案号,立案日期,立案时间\n(2025)鄂0505执1号,2025-01-01,2025-01-02\n", encoding="utf-8")

@@ -8,11 +8,8 @@ show another row's data.
 
 from __future__ import annotations
 
-import calendar
-import datetime as dt
 import hashlib
 import itertools
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -23,17 +20,11 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from metrics.engine.schema import (
-    AUCTION_RESULTS,
-    CASE_TYPES,
-    CLOSING_METHODS,
-    CROSS_ROLES,
-    MEASURE_TYPES,
     TABLES,
-    TERMINATION,
-    ZHONGBEN,
     TableSpec,
     metadata,
 )
+from metrics.ingest.checks import RowProblems, case_type_from_number, check_case, check_other
 from metrics.ingest.headers import (
     MONEY_UNITS,
     Header,
@@ -48,8 +39,6 @@ from metrics.ingest.mapping import Mapping
 from metrics.ingest.reader import FormulaWithoutValue, ReadError, read_sheets
 from metrics.ingest.values import VALUE_ALIASES, ValueProblem, column_lengths, normalize_case_no, parse_cell
 
-CASE_NO = re.compile(r"^[（(](?P<year>\d{4})[)）](?P<court>\D+\d+)(?P<kind>\D+?)(?P<seq>\d+)号$")
-KIND_TO_TYPE = {"执": "首次执行", "执恢": "恢复执行", "执保": "财产保全", "执异": "执行异议"}
 DEFAULT_TRANSFER_REASONS = ("指定执行", "提级执行", "委托执行")
 PREVIEW_ROWS = 5
 
@@ -129,117 +118,6 @@ SAMPLE_REFUSAL = ("当前数据库是示例数据库（合成数据），不能�
                   "请先指定本院自己的数据库：设置环境变量 DATABASE_URL，或在 config.yaml 中把 database.url 改为本院"
                   "数据库地址（例如 sqlite:///data/court.db 或 postgresql+psycopg://用户:密码@主机:5432/库名），"
                   "并把 database.sample 设为 false；命令行也可用 --db 指定。")
-
-
-def case_type_from_number(case_no: str) -> str | None:
-    """Derive 案件类型 from the 类型代字 of a 案号 (执 / 执恢 / 执保 / 执异); other 代字 give 其他."""
-    m = CASE_NO.match(case_no or "")
-    if not m:
-        return None
-    return KIND_TO_TYPE.get(m.group("kind"), "其他")
-
-
-def case_number_year(case_no: str) -> int | None:
-    m = CASE_NO.match(case_no or "")
-    return int(m.group("year")) if m else None
-
-
-# ---- row checks (the meaning of a whole record) ---------------------------------------------------------------
-
-class _Row:
-    def __init__(self, file: str, sheet: str, number: int, report: ImportReport, headers: dict[str, str]):
-        self.file, self.sheet, self.number, self.report, self.headers = file, sheet, number, report, headers
-        self.failed = False
-
-    def _col(self, column: str | None) -> str | None:
-        return self.headers.get(column, column) if column else None
-
-    def error(self, column: str | None, reason: str, value: object = None) -> None:
-        self.failed = True
-        self.report.errors.append(Problem(self.file, self.number, self._col(column), reason, self.sheet,
-                                          None if value is None else str(value)[:60]))
-
-    def warn(self, column: str | None, reason: str) -> None:
-        self.report.warnings.append(Problem(self.file, self.number, self._col(column), reason, self.sheet))
-
-
-def _normalize_tags(text: str | None) -> str | None:
-    if not text:
-        return None
-    parts = [p.strip() for p in re.split(r"[、,，;；/\s]+", text) if p.strip()]
-    return "、".join(dict.fromkeys(parts))[:100] or None
-
-
-def _three_months_after(day: dt.date) -> dt.date:
-    month = day.month + 3
-    year = day.year + (month - 1) // 12
-    month = (month - 1) % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def _check_case(rec: dict, row: _Row, court: str, transfer_reasons: tuple[str, ...]) -> None:
-    rec["court"] = rec.get("court") or court
-    derived = case_type_from_number(rec["case_no"])
-    if not rec.get("case_type"):
-        if derived is None:
-            row.error("case_type", f"案件类型为空，且无法从案号“{rec['case_no']}”识别类型代字")
-            return
-        rec["case_type"] = derived
-    elif derived and derived != "其他" and derived != rec["case_type"]:
-        row.warn("case_type", f"案件类型“{rec['case_type']}”与案号类型代字（{derived}）不一致")
-    if rec["case_type"] not in CASE_TYPES:
-        row.warn("case_type", f"案件类型“{rec['case_type']}”不在标准取值（{'/'.join(CASE_TYPES)}）中")
-    for money in ("applied_amount", "recovered_amount"):
-        if rec.get(money) is None:
-            rec[money] = Decimal("0.00")
-    if rec.get("suspended_days") is None:
-        rec["suspended_days"] = 0
-    rec["tags"] = _normalize_tags(rec.get("tags"))
-    filing, closing, method = rec["filing_date"], rec.get("closing_date"), rec.get("closing_method")
-    if closing is not None and closing < filing:
-        row.error("closing_date", f"结案日期 {closing} 早于立案日期 {filing}")
-    if closing is not None and not method:
-        row.error("closing_method", "已结案件（有结案日期）缺少结案方式")
-    if closing is None and method:
-        row.warn("closing_method", "未填结案日期却填写了结案方式，按未结案件处理")
-        rec["closing_method"] = None
-        rec["closing_reason"] = None
-    if method and method not in CLOSING_METHODS:
-        row.warn("closing_method", f"结案方式“{method}”不在标准取值中")
-    if rec.get("cross_role") and rec["cross_role"] not in CROSS_ROLES:
-        row.warn("cross_role", f"交叉执行角色“{rec['cross_role']}”应为空、承接或交出")
-    if rec.get("zhongben_review") and rec["zhongben_review"] not in ("合格", "不合格"):
-        row.warn("zhongben_review", f"终本评查结果“{rec['zhongben_review']}”应为合格、不合格或空")
-    if method == ZHONGBEN and closing is not None and closing < _three_months_after(filing):
-        row.warn("closing_date", "终本案件立案不足3个月即结案（终本须满3个月）")
-    if rec["recovered_amount"] > rec["applied_amount"] and rec["applied_amount"] > 0:
-        row.warn("recovered_amount", "执行到位金额大于申请执行标的金额")
-    year = case_number_year(rec["case_no"])
-    if year is not None and year != filing.year:
-        row.warn("case_no", f"案号年份 {year} 与立案年份 {filing.year} 不一致")
-    if rec.get("cross_role") == "交出" and closing is not None and not (
-            method == TERMINATION and rec.get("closing_reason") in transfer_reasons):
-        row.warn("closing_method", "交出案件未以终结执行（指定执行/提级执行/委托执行）结案")
-
-
-def _check_other(spec: TableSpec, rec: dict, row: _Row) -> None:
-    if spec.name == "auctions":
-        if rec["result"] == "成交" and rec.get("deal_price") is None:
-            row.error("deal_price", "拍卖结果为成交但缺少成交价")
-        if rec["result"] not in AUCTION_RESULTS:
-            row.warn("result", f"拍卖结果“{rec['result']}”不在标准取值中")
-        if rec["start_price"] is not None and rec["start_price"] <= 0:
-            row.error("start_price", "起拍价必须大于0")
-    if spec.name == "measures":
-        if rec.get("persons") is None:
-            rec["persons"] = 1
-        if rec["measure_type"] not in MEASURE_TYPES:
-            row.warn("measure_type", f"措施类型“{rec['measure_type']}”不在标准取值中")
-    if spec.name == "entrustments":
-        if rec.get("due_days") is None:
-            rec["due_days"] = 30
-        if rec["direction"] not in ("收到", "发出"):
-            row.warn("direction", f"方向“{rec['direction']}”应为收到或发出")
 
 
 # ---- reading one sheet -------------------------------------------------------------------------------------------
@@ -348,7 +226,7 @@ def _read_records(file_name, sheet_name, spec, header, head, rows, targets, mult
                                            sheet_name or None))
             continue
         extra = [c for c in cells[width:] if c is not None and str(c).strip()]
-        row = _Row(file_name, sheet_name or None, number, report, headers_cn)
+        row = RowProblems(file_name, sheet_name or None, number, report, headers_cn, Problem)
         if extra:
             row.error(None, f"本行比表头多出 {len(extra)} 个有内容的单元格，数据可能错列"
                             "（例如未加引号的千位分隔符 1,234.5 被拆成两格），请检查此行")
@@ -377,9 +255,9 @@ def _read_records(file_name, sheet_name, spec, header, head, rows, targets, mult
         if row.failed:
             continue
         if spec.name == "cases":
-            _check_case(rec, row, opts.court, opts.transfer_reasons)
+            check_case(rec, row, opts.court, opts.transfer_reasons)
         else:
-            _check_other(spec, rec, row)
+            check_other(spec, rec, row)
         if row.failed:
             continue
         rec["_where"] = (file_name, sheet_name, number)
@@ -477,6 +355,13 @@ def validate_files(sources: list[Source], court: str,
             report.errors.append(Problem(name, None, None, "没有一个工作表能识别为数据表（" + (
                 "找到的表头为：" + "、".join(found) if found else "文件中没有表头") + "）"))
     report.records = {name: list(v.values()) for name, v in seen.items()}
+    for plan in report.plans:
+        if plan.table and plan.rows == 0 and not any(p.file == plan.file and p.row is not None
+                                                     for p in report.errors):
+            report.warnings.append(Problem(plan.file, None, None, "只有表头，没有数据行", plan.sheet or None))
+    if report.files and not report.errors and not any(report.records.values()):
+        report.errors.append(Problem("、".join(f["name"] for f in report.files), None, None,
+                                     "没有可导入的数据行（文件只有表头，或只有合计、制表人等表尾行）"))
     _cross_table_warnings(report)
     _amount_checks(report, accept_amounts)
     if progress:
