@@ -105,3 +105,32 @@ def test_import_rejects_and_reports_row(tmp_path):
     doc = json.loads(out.stdout)
     by = {(r["indicator"], r["phase"]): r for r in doc["results"]}
     assert by[("filed_count", "launch")]["value"] == 1  # only the first file's case
+
+
+def test_import_into_the_sample_database_is_refused_and_dry_run_and_undo_work(engine, tmp_path):
+    data = tmp_path / "导出数据_20260601.csv"
+    data.write_text("执行案号,立案时间,申请执行标的额（万元）\n(2025)鄂0505执1号,2025年3月5日,1.5\n合计,,1.5\n",
+                    encoding="gb18030")
+    refused = cli("import", str(data))  # the default config names the sample database
+    assert refused.returncode == 2 and "示例数据库" in refused.stderr and "DATABASE_URL" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    url = engine.url.render_as_string(hide_password=False)
+    dry = cli("import", "--db", url, "--dry-run", str(data))
+    assert dry.returncode == 0, dry.stderr
+    assert "识别" in dry.stdout and "执行案件" in dry.stdout and "校验通过 1 行" in dry.stdout
+    assert "第3行" in dry.stdout and "表尾" in dry.stdout
+    done = cli("import", "--db", url, str(data))
+    assert done.returncode == 0 and "新增 1 行" in done.stdout, done.stderr
+    listed = cli("imports", "--db", url)
+    assert "#1" in listed.stdout and "导出数据_20260601.csv" in listed.stdout
+    undone = cli("undo", "--db", url)
+    assert undone.returncode == 0 and "已撤销第 1 次导入" in undone.stdout
+    again = cli("undo", "--db", url)
+    assert again.returncode == 2 and "没有可以撤销的导入" in again.stderr
+
+
+def test_import_errors_name_sheet_row_column_and_exit_1(engine, tmp_path):
+    data = tmp_path / "执行案件.csv"
+    data.write_text("案号,立案日期\n(2025)鄂0505执1号,2025-13-01\n", encoding="utf-8")
+    out = cli("import", "--db", engine.url.render_as_string(hide_password=False), str(data))
+    assert out.returncode == 1 and "第2行 “立案日期”列" in out.stderr and "数据库未作任何改动" in out.stderr
