@@ -176,7 +176,7 @@ def _read_zip(data: _Data, report: Progress) -> list[Sheet]:
                 return _calamine_sheets(data, "xlsx", report, scans)
             mimetype = archive.read("mimetype")[:100] if "mimetype" in names else b""
             if "content.xml" in names and (not mimetype or b"opendocument.spreadsheet" in mimetype):
-                return _calamine_sheets(data, "ods", report, {})
+                return _calamine_sheets(data, "ods", report, _scan_ods(archive))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, KeyError, ValueError, OSError, NotImplementedError):
         raise ReadError(CORRUPT_MESSAGE) from None
     except expat.ExpatError:
@@ -204,15 +204,13 @@ def _calamine_error(exc: Exception) -> ReadError:
 
 
 def _calamine_sheets(data: _Data, kind: str, report: Progress, scans: dict[str, _XlsxScan]) -> list[Sheet]:
+    for scan in scans.values():
+        scan.check()
     try:
         workbook = data.calamine()
         names = list(workbook.sheet_names)
     except Exception as exc:  # calamine raises its own and plain ValueError/OSError types
         raise _calamine_error(exc) from None
-    for name in names:
-        scan = scans.get(name)
-        if scan is not None:
-            scan.check()
     return [
         Sheet(name, _calamine_rows(workbook, name, index, len(names), report, scans.get(name)), kind)
         for index, name in enumerate(names)
@@ -223,7 +221,7 @@ def _calamine_rows(workbook, name: str, index: int, count: int, report: Progress
     try:
         sheet = workbook.get_sheet_by_name(name)
         start, end = sheet.start, sheet.end
-        merges = sheet.merged_cell_ranges or []
+        merges = sheet.merged_cell_ranges or (scan.merges if scan is not None else None) or []
         rows = sheet.iter_rows()
     except Exception as exc:
         raise _calamine_error(exc) from None
@@ -293,6 +291,7 @@ class _XlsxScan:
     min_column: int = 0
     max_column: int = 0
     formulas: dict[int, list[int]] | None = None
+    merges: list | None = None  # ((r0, c0), (r1, c1)), 0-based, for readers that do not report them (ods)
 
     def check(self) -> None:
         if not self.max_row:
@@ -461,6 +460,81 @@ def _xml_windows(archive: zipfile.ZipFile, part: str) -> Iterator[bytes]:
             yield window[:cut]
     if tail:
         yield tail
+
+
+_ODS_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_ODS_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+
+
+def _scan_ods(archive: zipfile.ZipFile) -> dict[str, _XlsxScan]:
+    """Extent and merged ranges of every table in content.xml, counting repeated rows and cells, so a
+    number-rows-repeated bomb is refused before calamine expands it."""
+    scans: dict[str, _XlsxScan] = {}
+    state = {"scan": None, "row": 0, "column": 0, "repeat": 1, "cell": None}
+    extent: list = []
+
+    def attribute(attrs: dict[str, str], name: str, namespace: str = _ODS_TABLE) -> int:
+        try:
+            return max(1, int(attrs.get(f"{namespace} {name}", 1)))
+        except ValueError:
+            return 1
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        name = tag.rsplit(" ", 1)[-1]
+        if name == "table" and tag.startswith(_ODS_TABLE):
+            scan = _XlsxScan(attrs.get(f"{_ODS_TABLE} name", ""), merges=[])
+            scans[scan.sheet] = scan
+            state.update(scan=scan, row=0)
+            extent[:] = [None, 0, None, 0]
+        elif state["scan"] is None:
+            return
+        elif name == "table-row":
+            state.update(column=0, repeat=attribute(attrs, "number-rows-repeated"))
+        elif name in ("table-cell", "covered-table-cell"):
+            across = attribute(attrs, "number-columns-spanned")
+            down = attribute(attrs, "number-rows-spanned")
+            if across > 1 or down > 1:
+                row, column = state["row"], state["column"]
+                state["scan"].merges.append(((row, column), (row + down - 1, column + across - 1)))
+            state["cell"] = [attribute(attrs, "number-columns-repeated"), f"{_ODS_OFFICE} value-type" in attrs]
+        elif name == "p" and state["cell"] is not None:
+            state["cell"][1] = True
+
+    def end(tag: str) -> None:
+        name = tag.rsplit(" ", 1)[-1]
+        scan = state["scan"]
+        if scan is None:
+            return
+        if name in ("table-cell", "covered-table-cell") and state["cell"] is not None:
+            repeat, valued = state["cell"]
+            if valued:
+                first, last = state["column"], state["column"] + repeat - 1
+                top, bottom = state["row"] + 1, state["row"] + state["repeat"]
+                extent[0] = top if extent[0] is None else min(extent[0], top)
+                extent[1] = max(extent[1], bottom)
+                extent[2] = first if extent[2] is None else min(extent[2], first)
+                extent[3] = max(extent[3], last)
+            state["column"] += repeat
+            state["cell"] = None
+        elif name == "table-row":
+            state["row"] += state["repeat"]
+        elif name == "table" and tag.startswith(_ODS_TABLE):
+            if extent[0] is not None:
+                scan.min_row, scan.max_row, scan.min_column, scan.max_column = extent
+            state["scan"] = None
+
+    parser = _safe_parser(namespaces=True)
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    with archive.open("content.xml") as stream:
+        total = 0
+        while chunk := stream.read(_CHUNK):
+            total += len(chunk)
+            if total > MAX_XML_BYTES:
+                raise ReadError(f"表格解压后超过 {MAX_XML_BYTES // 10**9} GB，无法读取；请拆成几个文件分别导入。")
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    return scans
 
 
 def _safe_parser(namespaces: bool = False) -> expat.XMLParserType:
