@@ -102,8 +102,10 @@ class _Data:
         return open(self.path, "rb") if self.path is not None else io.BytesIO(self.raw)
 
     def calamine(self) -> python_calamine.CalamineWorkbook:
+        # from_path picks the format by the extension, and a court's ".xls" may be an xlsx: hand it the bytes.
         if self.path is not None:
-            return python_calamine.CalamineWorkbook.from_path(str(self.path))
+            with open(self.path, "rb") as handle:
+                return python_calamine.CalamineWorkbook.from_filelike(handle)
         return python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(self.raw))
 
 
@@ -197,7 +199,9 @@ def _read_ole(data: _Data, report: Progress) -> list[Sheet]:
     return _calamine_sheets(data, "xls", report, {})
 
 
-def _calamine_error(exc: Exception) -> ReadError:
+def _calamine_error(exc: BaseException) -> ReadError:
+    if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit | MemoryError):
+        raise exc
     if isinstance(exc, python_calamine.PasswordError) or "password" in str(exc).lower():
         return ReadError(PASSWORD_MESSAGE)
     return ReadError(CORRUPT_MESSAGE)
@@ -209,7 +213,7 @@ def _calamine_sheets(data: _Data, kind: str, report: Progress, scans: dict[str, 
     try:
         workbook = data.calamine()
         names = list(workbook.sheet_names)
-    except Exception as exc:  # calamine raises its own and plain ValueError/OSError types
+    except BaseException as exc:  # calamine's own errors, ValueError/OSError, and pyo3's PanicException
         raise _calamine_error(exc) from None
     return [
         Sheet(name, _calamine_rows(workbook, name, index, len(names), report, scans.get(name)), kind)
@@ -223,9 +227,11 @@ def _calamine_rows(workbook, name: str, index: int, count: int, report: Progress
         start, end = sheet.start, sheet.end
         merges = sheet.merged_cell_ranges or (scan.merges if scan is not None else None) or []
         rows = sheet.iter_rows()
-    except Exception as exc:
+    except BaseException as exc:
         raise _calamine_error(exc) from None
+    formulas = (scan.formulas if scan is not None else None) or {}
     if start is None or end is None:
+        yield from _formula_rows(formulas, 0)
         report((index + 1) / count)
         return
     first_column = start[1]
@@ -237,7 +243,6 @@ def _calamine_rows(workbook, name: str, index: int, count: int, report: Progress
         if r0 <= last_row and c0 <= last_column and (r1 > r0 or c1 > c0)
     )
     active: list[tuple[int, int, int, object]] = []
-    formulas = (scan.formulas if scan is not None else None) or {}
     height = max(last_row + 1, 1)
     # iter_rows yields from the sheet's first row (row 1), but only from the used area's first column.
     for row_index, raw in enumerate(rows):
@@ -245,7 +250,9 @@ def _calamine_rows(workbook, name: str, index: int, count: int, report: Progress
         cells = [None] * first_column
         cells.extend(_calamine_value(value) for value in raw)
         for column in formulas.get(row_number, ()):
-            if column < len(cells) and cells[column] is None:
+            if column >= len(cells):
+                cells.extend([None] * (column + 1 - len(cells)))
+            if cells[column] is None:
                 cells[column] = FormulaWithoutValue
         while pending and pending[0][0] == row_index:
             r0, c0, r1, c1 = pending.pop(0)
@@ -263,7 +270,19 @@ def _calamine_rows(workbook, name: str, index: int, count: int, report: Progress
         finished = _finish(row_number, cells)
         if finished is not None:
             yield row_number, finished
+    yield from _formula_rows(formulas, last_row + 1)
     report((index + 1) / count)
+
+
+def _formula_rows(formulas: dict[int, list[int]], after: int) -> Iterator[Row]:
+    """Rows below calamine's used area that hold only formulas without values (calamine sees them as empty)."""
+    for row_number in sorted(number for number in formulas if number > after):
+        cells: list = [None] * (max(formulas[row_number]) + 1)
+        for column in formulas[row_number]:
+            cells[column] = FormulaWithoutValue
+        finished = _finish(row_number, cells)
+        if finished is not None:
+            yield row_number, finished
 
 
 def _calamine_value(value: object) -> object:
@@ -436,9 +455,7 @@ def _scan_worksheet_exactly(archive: zipfile.ZipFile, part: str, name: str) -> _
             elif cell is not None:
                 if tag == b"f":
                     cell[2] = True
-                elif tag == b"is" or not (
-                    attributes.rstrip().endswith(b"/") or window.startswith(b"</", match.end())
-                ):
+                elif tag == b"is" or not (attributes.rstrip().endswith(b"/") or window.startswith(b"</", match.end())):
                     cell[3] = True  # openpyxl writes a formula without its result as <f>…</f><v></v>
     close()
     if extent[0] is not None:
@@ -548,4 +565,3 @@ def _safe_parser(namespaces: bool = False) -> expat.XMLParserType:
     parser.EntityDeclHandler = refuse
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
     return parser
-
