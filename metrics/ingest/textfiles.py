@@ -9,8 +9,9 @@ import io
 import re
 import unicodedata
 from collections.abc import Iterator
-from html.parser import HTMLParser
 from xml.parsers import expat
+
+from lxml import etree
 
 from metrics.ingest.reader import (
     _CHUNK,
@@ -235,73 +236,61 @@ def _rowspan(value: str | None) -> int:
         return 1
 
 
-class _TableParser(HTMLParser):
-    """Every <table> (nested ones too, each on its own), as a browser or Excel lays out rows and spans."""
+_BR_MARK = "\ue000"  # a private-use character stands for <br> until the cell's whitespace is collapsed
 
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tables: list[_Table] = []
-        self.open: list[_Table] = []
-        self.skipping = 0  # inside <script>/<style>
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style"):
-            self.skipping += 1
-        elif tag == "table":
-            table = _Table()
-            self.tables.append(table)
-            self.open.append(table)
-        elif not self.open:
-            return
-        elif tag == "tr":
-            self.open[-1].start_row()
-        elif tag in ("td", "th"):
-            values = dict(attrs)
-            self.open[-1].start_cell(_span(values.get("colspan")), _rowspan(values.get("rowspan")))
-        elif tag == "br" and self.open[-1].cell is not None:
-            self.open[-1].cell.append(_BREAK)
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("td", "th"):
-            self.handle_starttag(tag, attrs)
-            self.handle_endtag(tag)
-        elif tag != "table":
-            self.handle_starttag(tag, attrs)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style"):
-            self.skipping = max(0, self.skipping - 1)
-        elif not self.open:
-            return
-        elif tag == "table":
-            self.open.pop().end_row()
-        elif tag == "tr":
-            self.open[-1].end_row()
-        elif tag in ("td", "th"):
-            self.open[-1].end_cell()
-
-    def handle_data(self, data: str) -> None:
-        if self.open and not self.skipping and self.open[-1].cell is not None:
-            self.open[-1].cell.append(data)
-
-    def finish(self) -> None:
-        self.close()
-        while self.open:
-            self.open.pop().end_row()
+def _element_parts(element) -> list:
+    for br in element.iter("br"):
+        br.tail = _BR_MARK + (br.tail or "")
+    parts: list = []
+    for piece in element.itertext():
+        pieces = piece.split(_BR_MARK)
+        for index, text in enumerate(pieces):
+            if index:
+                parts.append(_BREAK)
+            parts.append(text)
+    return parts
 
 
 def read_html(data: _Data, report: Progress) -> list[Sheet]:
-    """Court systems write GBK HTML with a <meta charset>; Excel opens it as a workbook of one table."""
+    """Court systems write GBK HTML with a <meta charset>; Excel opens it as a workbook of one table. Parsed by
+    libxml2 (lxml), which repairs tag soup as a browser does; every <table> (nested ones too) is one table."""
     declared = _META_CHARSET.search(data.head)
     text = _read_text(data, declared.group(1).decode("ascii") if declared else None)
-    parser = _TableParser()
+    parser = etree.HTMLPullParser(events=("start", "end"), no_network=True, remove_comments=True)
+    tables: list[_Table] = []
+    open_tables: list[_Table] = []
     step = 1 << 20
-    for offset in range(0, len(text), step):
-        parser.feed(text[offset : offset + step])
-        report(0.9 * min(1.0, (offset + step) / len(text)))
-    parser.finish()
+    for offset in range(0, len(text) + 1, step):
+        if offset < len(text):
+            parser.feed(text[offset : offset + step])
+        else:
+            parser.close()
+        for event, element in parser.read_events():
+            tag = element.tag if isinstance(element.tag, str) else ""
+            if event == "start":
+                if tag == "table":
+                    open_tables.append(_Table())
+                    tables.append(open_tables[-1])
+                elif tag == "tr" and open_tables:
+                    open_tables[-1].start_row()
+                continue
+            if not open_tables:
+                continue
+            table = open_tables[-1]
+            if tag in ("td", "th"):
+                table.start_cell(_span(element.get("colspan")), _rowspan(element.get("rowspan")))
+                table.cell = _element_parts(element)
+                table.end_cell()
+            elif tag == "tr":
+                table.end_row()
+                element.clear(keep_tail=True)
+                while element.getprevious() is not None:
+                    del element.getparent()[0]
+            elif tag == "table":
+                open_tables.pop().end_row()
+        report(0.95 * min(1.0, (offset + step) / max(len(text), 1)))
     del text
-    tables = parser.tables
     if not tables:
         raise ReadError("网页格式的文件中没有表格（<table>），无法读取。")
     report(1.0)
