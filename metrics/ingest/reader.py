@@ -248,7 +248,15 @@ def _calamine_rows(workbook, name: str, index: int, count: int, report: Progress
     for row_index, raw in enumerate(rows):
         row_number = row_index + 1
         cells = [None] * first_column
-        cells.extend(_calamine_value(value) for value in raw)
+        for value in raw:
+            kind = type(value)
+            if kind is str:
+                cells.append(value or None)
+            elif kind is float:
+                # xlsx stores every number as a float; 12 and 12.0 are the same cell to a clerk.
+                cells.append(int(value) if value.is_integer() and -(2**53) < value < 2**53 else value)
+            else:
+                cells.append(_calamine_value(value))
         for column in formulas.get(row_number, ()):
             if column >= len(cells):
                 cells.extend([None] * (column + 1 - len(cells)))
@@ -331,9 +339,9 @@ class _XlsxScan:
 
 
 _RELS_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_VALUED_CELL = re.compile(rb'<(?:[\w.-]+:)?c\s[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"[^>]*(?<!/)>')
-_ANY_VALUED_CELL = re.compile(rb"<(?:[\w.-]+:)?c(?:\s[^>]*)?(?<!/)>")
-_FORMULA = re.compile(rb"<(?:[\w.-]+:)?f[\s/>]")
+_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"[^>]*?(/?)>')
+# Any of these may start a formula element (also <formula> of conditional formats: a harmless exact pass).
+_FORMULA_MARKERS = (b"<f>", b"<f ", b"<f/", b":f>", b":f ", b":f/")
 _TAG = re.compile(rb"<(?:[\w.-]+:)?(row|c|f|v|is)(\s[^>]*)?>")
 _REF = re.compile(rb'\br="([A-Z]{0,3})([0-9]{0,7})"')
 
@@ -387,30 +395,27 @@ def _xml_elements(document: bytes, local_name: str) -> list[dict[str, str]]:
 
 
 def _scan_worksheet(archive: zipfile.ZipFile, part: str, name: str) -> _XlsxScan:
-    """Extent of the cells that hold something, and whether any formula is present; a second, exact pass
-    when a formula is present or cells lack their r="A1" reference."""
+    """Extent of the cells that hold something, and whether any formula is present. This fast pass relies on
+    what Excel, WPS and the usual libraries write (<c r="A1" …> with r first, no namespace prefix); anything
+    else, or any formula, gets the exact tag-by-tag pass."""
     scan = _XlsxScan(name)
     rows: list[int] = []
     columns: set[bytes] = set()
-    has_formula = False
-    missing_refs = False
     total = 0
     for window in _xml_windows(archive, part):
         total += len(window)
         if total > MAX_XML_BYTES:
             raise ReadError(f"工作表“{name}”解压后超过 {MAX_XML_BYTES // 10**9} GB，无法读取；请拆成几个文件分别导入。")
-        cells = _VALUED_CELL.findall(window)
-        if len(cells) != len(_ANY_VALUED_CELL.findall(window)):
-            missing_refs = True
-        if cells:
-            numbers = [int(number) for _, number in cells]
+        if any(marker in window for marker in _FORMULA_MARKERS):
+            return _scan_worksheet_exactly(archive, part, name)
+        cells = _CELL.findall(window)
+        if len(cells) != window.count(b"<c ") + window.count(b"<c>") or (total == len(window) and b":c " in window):
+            return _scan_worksheet_exactly(archive, part, name)
+        numbers = [int(number) for _, number, closed in cells if not closed]
+        if numbers:
             rows.append(min(numbers))
             rows.append(max(numbers))
-            columns.update(letters for letters, _ in cells)
-        if not has_formula and _FORMULA.search(window):
-            has_formula = True
-    if has_formula or missing_refs:
-        return _scan_worksheet_exactly(archive, part, name)
+            columns.update(letters for letters, _, closed in cells if not closed)
     if rows:
         indices = [_column_index(letters) for letters in columns]
         scan.min_row, scan.max_row = min(rows), max(rows)
