@@ -255,6 +255,11 @@ def test_html_utf8_bom_several_tables_are_numbered():
     assert read(html.encode("utf-8")) == [("表1", "html", [(1, ["甲"])]), ("表2", "html", [(1, ["乙", "丙"])])]
 
 
+def test_html_nul_and_control_characters_are_left_for_the_validator():
+    html = "<table><tr><td>A\x00B</td><td>\x07铃\uffff</td></tr></table>"
+    assert read(html.encode()) == [("", "html", [(1, ["A\x00B", "\x07铃\uffff"])])]
+
+
 def test_html_without_a_table_is_refused():
     with pytest.raises(ReadError, match="没有表格"):
         read_sheets("<html><body>无数据</body></html>".encode(), "a.xls")

@@ -15,6 +15,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -179,7 +180,8 @@ def _read_zip(data: _Data, report: Progress) -> list[Sheet]:
             mimetype = archive.read("mimetype")[:100] if "mimetype" in names else b""
             if "content.xml" in names and (not mimetype or b"opendocument.spreadsheet" in mimetype):
                 return _calamine_sheets(data, "ods", report, _scan_ods(archive))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, KeyError, ValueError, OSError, NotImplementedError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, KeyError, ValueError, OSError,
+            NotImplementedError):
         raise ReadError(CORRUPT_MESSAGE) from None
     except expat.ExpatError:
         raise ReadError(CORRUPT_MESSAGE) from None

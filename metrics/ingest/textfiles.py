@@ -239,7 +239,14 @@ def _rowspan(value: str | None) -> int:
 _BR_MARK = "\ue000"  # a private-use character stands for <br> until the cell's whitespace is collapsed
 
 
-def _element_parts(element) -> list:
+# libxml2 refuses NUL and most control characters, but they must reach the validator (D16): hide them in the
+# supplementary private-use plane while parsing and put them back in each cell.
+_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_HIDE = {code: 0xF0000 + code for code in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0xFFFE, 0xFFFF]}
+_SHOW = {hidden: code for code, hidden in _HIDE.items()}
+
+
+def _element_parts(element, hidden: bool) -> list:
     for br in element.iter("br"):
         br.tail = _BR_MARK + (br.tail or "")
     parts: list = []
@@ -248,7 +255,7 @@ def _element_parts(element) -> list:
         for index, text in enumerate(pieces):
             if index:
                 parts.append(_BREAK)
-            parts.append(text)
+            parts.append(text.translate(_SHOW) if hidden else text)
     return parts
 
 
@@ -257,6 +264,9 @@ def read_html(data: _Data, report: Progress) -> list[Sheet]:
     libxml2 (lxml), which repairs tag soup as a browser does; every <table> (nested ones too) is one table."""
     declared = _META_CHARSET.search(data.head)
     text = _read_text(data, declared.group(1).decode("ascii") if declared else None)
+    hidden = bool(_UNSAFE.search(text))
+    if hidden:
+        text = text.translate(_HIDE)
     parser = etree.HTMLPullParser(events=("start", "end"), no_network=True, remove_comments=True)
     tables: list[_Table] = []
     open_tables: list[_Table] = []
@@ -280,7 +290,7 @@ def read_html(data: _Data, report: Progress) -> list[Sheet]:
             table = open_tables[-1]
             if tag in ("td", "th"):
                 table.start_cell(_span(element.get("colspan")), _rowspan(element.get("rowspan")))
-                table.cell = _element_parts(element)
+                table.cell = _element_parts(element, hidden)
                 table.end_cell()
             elif tag == "tr":
                 table.end_row()
