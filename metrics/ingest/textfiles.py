@@ -211,6 +211,8 @@ class _Table:
 
 
 def _cell_text(parts: list) -> str:
+    if len(parts) == 1:
+        return _HTML_SPACE.sub(" ", parts[0]).strip(" ")
     lines, current = [], []
     for part in parts:
         if part is _BREAK:
@@ -259,6 +261,22 @@ def _element_parts(element, hidden: bool) -> list:
     return parts
 
 
+def _html_row(table: _Table, row, hidden: bool) -> None:
+    table.start_row()
+    for cell in row:
+        if cell.tag not in ("td", "th"):
+            continue
+        colspan, rowspan = cell.get("colspan"), cell.get("rowspan")
+        table.start_cell(_span(colspan) if colspan else 1, _rowspan(rowspan) if rowspan else 1)
+        if len(cell):
+            table.cell = _element_parts(cell, hidden)
+        else:
+            text = cell.text or ""
+            table.cell = [text.translate(_SHOW) if hidden else text]
+        table.end_cell()
+    table.end_row()
+
+
 def read_html(data: _Data, report: Progress) -> list[Sheet]:
     """Court systems write GBK HTML with a <meta charset>; Excel opens it as a workbook of one table. Parsed by
     libxml2 (lxml), which repairs tag soup as a browser does; every <table> (nested ones too) is one table."""
@@ -267,7 +285,9 @@ def read_html(data: _Data, report: Progress) -> list[Sheet]:
     hidden = bool(_UNSAFE.search(text))
     if hidden:
         text = text.translate(_HIDE)
-    parser = etree.HTMLPullParser(events=("start", "end"), no_network=True, remove_comments=True)
+    parser = etree.HTMLPullParser(
+        events=("start", "end"), tag=("table", "tr"), no_network=True, remove_comments=True
+    )
     tables: list[_Table] = []
     open_tables: list[_Table] = []
     step = 1 << 20
@@ -277,28 +297,17 @@ def read_html(data: _Data, report: Progress) -> list[Sheet]:
         else:
             parser.close()
         for event, element in parser.read_events():
-            tag = element.tag if isinstance(element.tag, str) else ""
-            if event == "start":
-                if tag == "table":
+            if element.tag == "table":
+                if event == "start":
                     open_tables.append(_Table())
                     tables.append(open_tables[-1])
-                elif tag == "tr" and open_tables:
-                    open_tables[-1].start_row()
-                continue
-            if not open_tables:
-                continue
-            table = open_tables[-1]
-            if tag in ("td", "th"):
-                table.start_cell(_span(element.get("colspan")), _rowspan(element.get("rowspan")))
-                table.cell = _element_parts(element, hidden)
-                table.end_cell()
-            elif tag == "tr":
-                table.end_row()
+                elif open_tables:
+                    open_tables.pop().end_row()
+            elif event == "end" and open_tables:
+                _html_row(open_tables[-1], element, hidden)
                 element.clear(keep_tail=True)
                 while element.getprevious() is not None:
                     del element.getparent()[0]
-            elif tag == "table":
-                open_tables.pop().end_row()
         report(0.95 * min(1.0, (offset + step) / max(len(text), 1)))
     del text
     if not tables:
