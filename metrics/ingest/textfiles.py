@@ -263,10 +263,15 @@ def _element_parts(element, hidden: bool) -> list:
 
 def _html_row(table: _Table, row, hidden: bool) -> None:
     table.start_row()
+    cells, spans, space = table.cells, table.spans, _HTML_SPACE
     for cell in row:
         if cell.tag not in ("td", "th"):
             continue
         colspan, rowspan = cell.get("colspan"), cell.get("rowspan")
+        if not (colspan or rowspan or spans or len(cell) or hidden):
+            text = cell.text
+            cells.append((space.sub(" ", text).strip(" ") or None) if text else None)  # the common plain cell
+            continue
         table.start_cell(_span(colspan) if colspan else 1, _rowspan(rowspan) if rowspan else 1)
         if len(cell):
             table.cell = _element_parts(cell, hidden)
