@@ -187,8 +187,14 @@ def find_header(rows: list[tuple[int, list]], known: set[str], scan: int = 30) -
         if pos + 1 < len(head):
             pair = [header_key(t)[0] for _o, t in _flatten(_texts(cells), _texts(head[pos + 1][1]))]
             s2 = _score(pair, known)
-            lower_alone = _score([header_key(t)[0] for t in _texts(head[pos + 1][1])], known)
-            if s2 >= 2 and s2 > s1 and s2 > lower_alone and (best is None or (s2, -pos) > best[:2]):
+            lower_keys = [header_key(t) for t in _texts(head[pos + 1][1])]
+            lower_alone = _score([name for name, _unit in lower_keys], known)
+            # A reader that fills merged ranges repeats vertically merged names in the lower row, so the lower row
+            # alone scores as high as the pair; the pair still wins when its group cells add units (标的（万元）).
+            pair_units = sum(1 for _o, t in _flatten(_texts(cells), _texts(head[pos + 1][1])) if header_key(t)[1])
+            adds_units = pair_units > sum(1 for _name, unit in lower_keys if unit)
+            pair_better = s2 > lower_alone or (s2 == lower_alone and adds_units)
+            if s2 >= 2 and s2 > s1 and pair_better and (best is None or (s2, -pos) > best[:2]):
                 best = (s2, -pos, 2)
     if best is None:
         return None
