@@ -341,3 +341,70 @@ def test_ints_and_text_limits():
     assert parse_text(" 一队\u200b ", 10) == "一队"
     with pytest.raises(ValueProblem):
         parse_text("x" * 11, 10)
+
+
+# ---- the same court export in every "Excel" a court system writes ---------------------------------------------
+
+CASE_ROWS = [("（2025）鄂0505执11号", "2025-03-05", "1.5", "0.5", "执行一团队"),
+             ("（2025）鄂0505执12号", "2025-03-06", "2", "", "执行二团队")]
+
+
+def html_xls(path: Path) -> Path:
+    cells = "".join("<tr>" + "".join(f"<td>{v}</td>" for v in row) + "</tr>" for row in CASE_ROWS)
+    path.write_bytes(("<html><head><meta charset=gbk></head><body><table>"
+                      "<tr><td colspan=5>执行案件明细表</td></tr>"
+                      "<tr><th rowspan=2>案号</th><th rowspan=2>立案日期</th><th colspan=2>标的（万元）</th>"
+                      "<th rowspan=2>承办部门</th></tr><tr><th>申请执行标的额</th><th>到位金额</th></tr>"
+                      + cells + "<tr><td>合计</td><td></td><td>3.5</td><td>0.5</td><td></td></tr></table></body></html>"
+                      ).encode("gbk"))
+    return path
+
+
+def xml2003_xls(path: Path) -> Path:
+    def cell(v, extra=""):
+        return f'<Cell{extra}><Data ss:Type="String">{v}</Data></Cell>' if v else "<Cell/>"
+    rows = "".join("<Row>" + "".join(cell(v) for v in r) + "</Row>" for r in CASE_ROWS)
+    path.write_text(
+        '<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" '
+        'xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet ss:Name="执行案件"><Table>'
+        "<Row>" + cell("执行案件明细表") + "</Row>"
+        "<Row>" + cell("案号", ' ss:MergeDown="1"') + cell("立案日期", ' ss:MergeDown="1"')
+        + cell("标的（万元）", ' ss:MergeAcross="1"') + cell("承办部门", ' ss:MergeDown="1"') + "</Row>"
+        '<Row><Cell ss:Index="3"><Data ss:Type="String">申请执行标的额</Data></Cell>' + cell("到位金额") + "</Row>"
+        + rows + "<Row>" + cell("合计") + "</Row></Table></Worksheet></Workbook>", encoding="utf-8")
+    return path
+
+
+def biff8_xls(path: Path) -> Path:
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("执行案件")
+    sheet.write(0, 0, "执行案件明细表")
+    sheet.write_merge(1, 2, 0, 0, "案号")
+    sheet.write_merge(1, 2, 1, 1, "立案日期")
+    sheet.write_merge(1, 1, 2, 3, "标的（万元）")
+    sheet.write_merge(1, 2, 4, 4, "承办部门")
+    sheet.write(2, 2, "申请执行标的额")
+    sheet.write(2, 3, "到位金额")
+    for r, row in enumerate(CASE_ROWS, start=3):
+        for c, v in enumerate(row):
+            if v:
+                sheet.write(r, c, float(v) if c in (2, 3) else v)
+    sheet.write(5, 0, "合计")
+    book.save(str(path))
+    return path
+
+
+@pytest.mark.parametrize("maker", [html_xls, xml2003_xls, biff8_xls], ids=["html-as-xls", "xml-as-xls", "biff8-xls"])
+def test_every_kind_of_xls_goes_in(engine, tmp_path, maker):
+    path = maker(tmp_path / "导出数据_20260601.xls")
+    report = import_files(engine, [path], "本院")
+    (plan,) = [p for p in report.plans if p.table]
+    assert plan.table == "cases" and plan.footers and plan.rows == 2
+    stored = rows_of(engine, cases)
+    assert stored["(2025)鄂0505执11号"]["applied_amount"] == Decimal("15000.00")
+    assert stored["(2025)鄂0505执11号"]["recovered_amount"] == Decimal("5000.00")
+    assert stored["(2025)鄂0505执12号"]["applied_amount"] == Decimal("20000.00")
+    assert stored["(2025)鄂0505执12号"]["filing_date"] == dt.date(2025, 3, 6)
+    assert stored["(2025)鄂0505执12号"]["team"] == "执行二团队"
