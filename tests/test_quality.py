@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Date, event, literal, select
@@ -10,6 +11,7 @@ from sqlalchemy import Date, event, literal, select
 from metrics.engine.sqlfuncs import add_months
 from metrics.ingest.quality import CHECK_BY_KEY, CHECKS, check_members, profile, run_checks
 from tests.conftest import d, insert, make_config
+from tests.test_browser import CHROMIUM, SHOTS, SIZES, browser, open_page, sample_url, server  # noqa: F401
 
 TODAY = d("2026-01-01")
 
@@ -221,3 +223,140 @@ def test_empty_database_gives_zero_everywhere(engine):
     assert all(r.share is None for r in results)
     assert all(p.rows == 0 and p.data_until is None for p in profile(engine))
     assert check_members(engine, make_config(), "zhongben_short", today=TODAY)[1] == []
+
+
+# ---- the section and the ?dq= drill (AppTest) -----------------------------------------------------------------
+
+def _section(url: str, projector: bool) -> None:
+    import datetime as dt
+
+    from metrics.config import load_config
+    from metrics.engine.db import get_engine
+    from metrics.engine.filters import Filters
+    from metrics.engine.service import Dashboard
+    from ui.frame import Frame
+    from ui.quality import render_quality
+
+    config = load_config()
+    board = Dashboard(get_engine(url), config)
+    render_quality(Frame(config, board, Filters(), dt.date(2025, 12, 31), config.default_phase, projector, False))
+
+
+@pytest.fixture
+def quality_url(tmp_path) -> str:
+    from sqlalchemy import create_engine
+
+    from metrics.engine.schema import metadata
+
+    url = f"sqlite:///{tmp_path / 'quality.db'}"
+    eng = create_engine(url)
+    metadata.create_all(eng)
+    quality_db(eng)
+    eng.dispose()
+    return url
+
+
+def _html(at) -> str:
+    return "\n".join(h.value for h in at.get("html"))
+
+
+def _shown_counts(page: str) -> dict[str, int]:
+    import re
+
+    return {k: int(v) for k, v in re.findall(r"data-check='(\w+)' data-count='(\d+)'", page)}
+
+
+def _expected_counts_today() -> dict[str, int]:
+    counts = {k: count for k, (count, _, _) in EXPECTED.items()}
+    counts["future_dates"] = 1 if dt.date.today() < d("2026-02-01") else 0  # the app checks against today
+    return counts
+
+
+@pytest.mark.parametrize("projector", [False, True], ids=["normal", "projector"])
+def test_section_renders_profiles_checks_and_links(quality_url, projector):
+    import re
+
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_section, args=(quality_url, projector), default_timeout=60).run()
+    assert not at.exception, [e.value for e in at.exception]
+    page = _html(at)
+    assert _shown_counts(page) == _expected_counts_today()
+    assert "2 / 3（66.7%）" in page  # 未评查 among 已结终本
+    assert re.search(r"data-table='cases'.*?data-rows='16'.*?data-until='2026-02-01'", page)
+    assert "data-table='judgments'" in page and "data-rows='3'" in page
+    links = re.findall(r"href='cases\?dq=(\w+)'", page)
+    assert links == [k for k, n in _expected_counts_today().items() if n]  # a link only where there is something
+    if projector:
+        assert "dq-proj" in page and not at.dataframe  # large HTML tables instead of the canvas grid
+        assert "已填写" in page
+    else:
+        fill = at.dataframe[0].value  # 执行案件, least filled first, rates as numbers
+        assert list(fill.columns) == ["字段", "已填写行数", "填写率"]
+        assert list(fill["填写率"]) == sorted(fill["填写率"])
+        assert fill.loc[fill["字段"] == "执行依据文书号", "填写率"].item() == pytest.approx(12.5)  # 2 of 16
+        assert fill.loc[fill["字段"] == "案号", "填写率"].item() == 100.0
+
+
+def _drill(url: str, **params):
+    from streamlit.testing.v1 import AppTest
+
+    from metrics.config import ROOT
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.switch_page("pages/cases.py")
+    return at.run()
+
+
+def test_drill_lists_the_rows_behind_a_check(quality_url, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", quality_url)
+    at = _drill(quality_url, dq="zhongben_unreviewed")
+    assert not at.exception, [e.value for e in at.exception]
+    rows = at.dataframe[0].value
+    assert list(rows["案号"]) == ["(2024)鄂0505执3号", "(2025)鄂0505执1号"]
+    assert list(rows["被执行人"]) == ["宜某某有限公司", "张**"]
+    assert "已结终本案件未填终本评查结果" in _html(at)
+    assert any("共 2 条（已结终本案件 3 条）" in c.value for c in at.caption)
+    assert [b.label for b in at.get("download_button")] == ["CSV", "XLSX"]
+    assert not [s for s in at.selectbox if s.key == "drill_ind"]  # the indicator drill is not drawn
+
+
+def test_drill_of_other_tables_and_an_unknown_key(quality_url, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", quality_url)
+    at = _drill(quality_url, dq="auction_orphan")
+    assert not at.exception
+    assert list(at.dataframe[0].value["拍卖编号"]) == ["A2"]
+    at = _drill(quality_url, dq="no_such_check")
+    assert not at.exception
+    assert at.warning and "无法识别" in at.warning[0].value
+    assert not at.dataframe
+    assert _html(at).count("href='cases?dq=") == len(CHECKS)
+
+
+# ---- browser ---------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed (.ci/run installs it)")
+@pytest.mark.parametrize("width, height", SIZES)
+def test_drill_in_the_browser(server, browser, sample_url, width, height):  # noqa: F811
+    from sqlalchemy import create_engine
+
+    from metrics.config import load_config
+
+    config = load_config(env={"DATABASE_URL": sample_url})
+    expected = run_checks(create_engine(sample_url), config)
+    count = next(r.count for r in expected if r.key == "zhongben_unreviewed")
+    page = open_page(browser, server + "/cases?dq=zhongben_unreviewed", width, height)
+    try:
+        page.wait_for_selector("text=已结终本案件未填终本评查结果", timeout=60_000)
+        assert page.locator('[data-testid="stException"]').count() == 0
+        text = page.inner_text("body")
+        assert f"执行案件中共 {count:,} 条" in text and "被执行人姓名已脱敏" in text
+        assert page.locator('[data-testid="stDataFrame"]').count() == 1
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"quality_drill_{width}.png"), full_page=True)
+    finally:
+        page.close()
