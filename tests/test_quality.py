@@ -282,7 +282,7 @@ def test_section_renders_profiles_checks_and_links(quality_url, projector):
     assert not at.exception, [e.value for e in at.exception]
     page = _html(at)
     assert _shown_counts(page) == _expected_counts_today()
-    assert "2 / 3（66.7%）" in page  # 未评查 among 已结终本
+    assert "data-count='2'>2<div class='dq-of'>/ 3（66.7%）</div>" in page  # 未评查 among 已结终本
     assert re.search(r"data-table='cases'.*?data-rows='16'.*?data-until='2026-02-01'", page)
     assert "data-table='judgments'" in page and "data-rows='3'" in page
     links = re.findall(r"href='cases\?dq=(\w+)'", page)

@@ -74,7 +74,7 @@ def _card(p: TableProfile) -> str:
 
 
 def render_tables(frame: Frame, profiles: list[TableProfile]) -> None:
-    width = 300 if frame.projector else 220
+    width = 300 if frame.projector else 165  # three cards a row beside the sidebar at 1024 px
     st.html(f"<style>{CSS}</style>"
             f"<div class='kpi-grid dq-cards{_style(frame)}' "
             f"style='grid-template-columns: repeat(auto-fit, minmax({width}px, 1fr))'>"
@@ -119,13 +119,14 @@ def _count_cell(r: CheckResult) -> str:
     css = "dq-ok" if r.count == 0 else "dq-bad"
     text = f"{r.count:,}"
     if r.base is not None:
-        text += f" / {r.base:,}（{_percent(r.share)}）"
+        text += f"<div class='dq-of'>/ {r.base:,}（{_percent(r.share)}）</div>"
     return f"<td class='num {css}' data-check='{r.key}' data-count='{r.count}'>{text}</td>"
 
 
 def checks_html(frame: Frame, results: list[CheckResult]) -> str:
+    """The checks as a table, those that found something first (otherwise in the order of CHECKS)."""
     rows = []
-    for r in results:
+    for r in sorted(results, key=lambda r: r.count == 0):
         base = f"（占{html.escape(r.base_label)}）" if r.base_label else ""
         link = (f"<a href='{html.escape(check_href(r.key), quote=True)}' target='_self'>查看案件 ›</a>"
                 if r.count else "—")
@@ -133,7 +134,7 @@ def checks_html(frame: Frame, results: list[CheckResult]) -> str:
             f"<tr title='{html.escape(r.explanation, quote=True)}'>"
             f"<td><div class='dq-title'>{html.escape(r.title)}{base}</div>"
             f"<div class='dq-expl'>{html.escape(r.explanation)}</div></td>"
-            f"<td>{html.escape(r.table_chinese)}</td>{_count_cell(r)}<td>{link}</td></tr>")
+            f"<td class='dq-tab'>{html.escape(r.table_chinese)}</td>{_count_cell(r)}<td>{link}</td></tr>")
     return (f"<style>{CSS}</style><div class='{_style(frame).strip()}'><table class='dq-table dq-checks'>"
             "<tr><th>检查项</th><th>数据表</th><th class='num'>条数</th><th></th></tr>"
             + "".join(rows) + "</table></div>")
