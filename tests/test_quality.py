@@ -140,6 +140,7 @@ def quality_db(engine) -> None:
         dict(entrust_id="W1", direction="发出", sent_date="2025-03-10", feedback_date="2025-03-09"),
         dict(entrust_id="W2", direction="发出", sent_date="2025-03-10", feedback_date="2025-03-10"),
         dict(entrust_id="W3", direction="收到", sent_date="2025-03-10", feedback_date=None),
+        dict(entrust_id="W4", direction="其他", sent_date="2025-03-10", feedback_date=None),
     ])
 
 
@@ -162,6 +163,7 @@ EXPECTED = {
     "auction_deal_below_start": (1, None, ["A3"]),
     "measure_orphan": (1, None, ["M2"]),
     "measure_nonstandard": (1, None, ["M3"]),
+    "entrust_nonstandard": (1, None, ["W4"]),
     "feedback_before_sent": (1, None, ["W1"]),
 }
 

@@ -250,6 +250,10 @@ def _measure_nonstandard(_ctx: CheckContext) -> ColumnElement:
     return measures.c.measure_type.not_in(MEASURE_TYPES)
 
 
+def _entrust_nonstandard(_ctx: CheckContext) -> ColumnElement:
+    return entrustments.c.direction.not_in(("收到", "发出"))
+
+
 def _feedback_before_sent(_ctx: CheckContext) -> ColumnElement:
     return entrustments.c.feedback_date < entrustments.c.sent_date
 
@@ -313,6 +317,9 @@ CHECKS: tuple[Check, ...] = (
     Check("measure_nonstandard", "措施类型不在标准取值中",
           f"措施类型不是{'、'.join(MEASURE_TYPES)}之一，这些记录不被强制措施指标计入。",
           "measures", _measure_nonstandard),
+    Check("entrust_nonstandard", "事项委托的方向不是收到或发出",
+          "方向应为收到（外院委托本院）或发出（本院委托外院），其他取值的事项不被事项委托指标计入。",
+          "entrustments", _entrust_nonstandard),
     Check("feedback_before_sent", "事项委托的反馈日期早于委托日期",
           "反馈日期早于委托日期，属于录入错误。",
           "entrustments", _feedback_before_sent),
