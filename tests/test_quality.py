@@ -110,8 +110,9 @@ def quality_db(engine) -> None:
         # nonstandard 结案方式 "终本"; basis not among the judgments
         dict(case_no="(2025)鄂0505执13号", filing_date="2025-03-01", closing_date="2025-09-01",
              closing_method="终本", basis_doc_no="(2024)鄂0505民初99号"),
-        # filed after "today"
+        # filed after "today"; filed before 2000
         dict(case_no="(2026)鄂0505执14号", filing_date="2026-02-01"),
+        dict(case_no="(1999)鄂0505执17号", filing_date="1999-12-31"),
         # 执保 filed as 财产保全, 执异 as 执行异议: consistent
         dict(case_no="(2025)鄂0505执保15号", filing_date="2025-03-01", case_type="财产保全"),
         dict(case_no="(2025)鄂0505执异16号", filing_date="2025-03-01", case_type="执行异议"),
@@ -155,7 +156,7 @@ EXPECTED = {
     "case_type_mismatch": (2, None, ["(2025)鄂0505执12号", "(2025)鄂0505执恢11号"]),
     "case_nonstandard": (1, None, ["(2025)鄂0505执13号"]),
     "basis_unknown": (1, None, ["(2025)鄂0505执13号"]),
-    "future_dates": (1, None, ["(2026)鄂0505执14号"]),
+    "implausible_dates": (2, None, ["(1999)鄂0505执17号", "(2026)鄂0505执14号"]),
     "judgment_unlinked": (1, 2, ["(2024)鄂0505民初2号"]),
     "auction_orphan": (1, None, ["A2"]),
     "auction_nonstandard": (1, None, ["A4"]),
@@ -212,10 +213,10 @@ def test_transfer_reasons_come_from_the_configuration(engine):
     assert result["handover_not_transfer"] == 3
 
 
-def test_future_dates_follow_today(engine):
+def test_implausible_dates_follow_today(engine):
     quality_db(engine)
     later = {r.key: r.count for r in run_checks(engine, make_config(), today=d("2026-02-01"))}
-    assert later["future_dates"] == 0
+    assert later["implausible_dates"] == 1  # 2026-02-01 itself is not after today; 1999 stays implausible
 
 
 def test_empty_database_gives_zero_everywhere(engine):
@@ -270,7 +271,7 @@ def _shown_counts(page: str) -> dict[str, int]:
 
 def _expected_counts_today() -> dict[str, int]:
     counts = {k: count for k, (count, _, _) in EXPECTED.items()}
-    counts["future_dates"] = 1 if dt.date.today() < d("2026-02-01") else 0  # the app checks against today
+    counts["implausible_dates"] = 1 + (dt.date.today() < d("2026-02-01"))  # the app checks against today
     return counts
 
 
@@ -285,7 +286,7 @@ def test_section_renders_profiles_checks_and_links(quality_url, projector):
     page = _html(at)
     assert _shown_counts(page) == _expected_counts_today()
     assert "data-count='2'>2<div class='dq-of'>/ 3（66.7%）</div>" in page  # 未评查 among 已结终本
-    assert re.search(r"data-table='cases'.*?data-rows='16'.*?data-until='2026-02-01'", page)
+    assert re.search(r"data-table='cases'.*?data-rows='17'.*?data-until='2026-02-01'", page)
     assert "data-table='judgments'" in page and "data-rows='3'" in page
     links = re.findall(r"href='cases\?dq=(\w+)'", page)
     assert links == [k for k, n in _expected_counts_today().items() if n]  # a link only where there is something
@@ -296,7 +297,7 @@ def test_section_renders_profiles_checks_and_links(quality_url, projector):
         fill = at.dataframe[0].value  # 执行案件, least filled first, rates as numbers
         assert list(fill.columns) == ["字段", "已填写行数", "填写率"]
         assert list(fill["填写率"]) == sorted(fill["填写率"])
-        assert fill.loc[fill["字段"] == "执行依据文书号", "填写率"].item() == pytest.approx(12.5)  # 2 of 16
+        assert fill.loc[fill["字段"] == "执行依据文书号", "填写率"].item() == pytest.approx(11.8)  # 2 of 17
         assert fill.loc[fill["字段"] == "案号", "填写率"].item() == 100.0
 
 

@@ -18,7 +18,16 @@ import streamlit as st
 
 from metrics.engine.db import data_version
 from metrics.engine.service import Dashboard
-from metrics.ingest.quality import CHECK_BY_KEY, CHECKS, CheckResult, TableProfile, check_members, profile, run_checks
+from metrics.ingest.quality import (
+    CHECK_BY_KEY,
+    CHECKS,
+    CheckResult,
+    TableProfile,
+    check_members,
+    profile,
+    run_check,
+    run_checks,
+)
 from ui import widgets
 from ui.frame import Frame, current_query
 
@@ -36,6 +45,11 @@ def _quality(url: str, version: str, today: dt.date, _board: Dashboard) -> tuple
 def quality(board: Dashboard) -> tuple[list[TableProfile], list[CheckResult]]:
     """Profiles and check counts of the whole database, recomputed when an import changes the data version."""
     return _quality(str(board.engine.url), data_version(board.engine), dt.date.today(), board)
+
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _check_count(url: str, version: str, today: dt.date, key: str, _board: Dashboard) -> CheckResult:
+    return run_check(_board.engine, _board.config, key, today)
 
 
 @st.cache_data(ttl=TTL, show_spinner="正在查询……")
@@ -175,7 +189,8 @@ def render_check_rows(frame: Frame, key: str) -> None:
             f"<li><a href='{html.escape(check_href(c.key), quote=True)}' target='_self'>{html.escape(c.title)}</a>"
             "</li>" for c in CHECKS) + "</ul>")
         return
-    result = next(r for r in quality(frame.board)[1] if r.key == key)
+    result = _check_count(str(frame.board.engine.url), data_version(frame.board.engine), dt.date.today(), key,
+                          frame.board)
     rows = _check_rows(str(frame.board.engine.url), data_version(frame.board.engine), dt.date.today(), key,
                        frame.board)
     st.html(f"<div class='kpi-group-title'>数据检查 · {html.escape(check.title)}</div>")

@@ -210,9 +210,12 @@ def _basis_unknown(_ctx: CheckContext) -> ColumnElement:
     return and_(not_(_blank(cases.c.basis_doc_no)), not_(known))
 
 
-def _future_dates(ctx: CheckContext) -> ColumnElement:
-    today = literal(ctx.today, Date)
-    return or_(cases.c.filing_date > today, cases.c.closing_date > today)
+EARLIEST_PLAUSIBLE = dt.date(2000, 1, 1)  # SPEC 2b: a date before 2000 is an error unless the mapping allows it
+
+
+def _implausible_dates(ctx: CheckContext) -> ColumnElement:
+    today, earliest = literal(ctx.today, Date), literal(EARLIEST_PLAUSIBLE, Date)
+    return or_(cases.c.filing_date > today, cases.c.closing_date > today, cases.c.filing_date < earliest)
 
 
 def _with_payment(_ctx: CheckContext) -> ColumnElement:
@@ -292,9 +295,9 @@ CHECKS: tuple[Check, ...] = (
           "案件填写了执行依据文书号，但生效裁判表中没有这一文书案号。可能是写法不一致，或该裁判未导入；"
           "裁判自动履行率会因此偏高。",
           "cases", _basis_unknown),
-    Check("future_dates", "立案或结案日期晚于今天",
-          "立案日期或结案日期在今天之后，属于录入错误。",
-          "cases", _future_dates),
+    Check("implausible_dates", "立案或结案日期晚于今天或早于2000年",
+          "立案日期或结案日期在今天之后，或立案日期早于2000年1月1日，多为录入错误（导入时需在对照表中明确允许）。",
+          "cases", _implausible_dates),
     Check("judgment_unlinked", "有给付内容的生效裁判未被任何案件引用",
           "具有给付内容的生效裁判，没有任何执行案件的执行依据文书号与它的文书案号相同。多数是当事人自动履行；"
           "若数量偏大，可能是案件的执行依据文书号漏填或写法不一致。",
