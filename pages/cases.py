@@ -1,7 +1,8 @@
 """案件明细: the records behind one indicator in one window, the drill-through target of every figure.
 
 The link names the indicator (`ind`), the window (`win`: a phase key, phase key + "_yoy" or "YYYY-MM") and
-optionally the part (`part`: num / den); the filters come from the frame's own URL parameters.
+optionally the part (`part`: num / den); the filters come from the frame's own URL parameters. A link with
+`dq=<check key>` lists instead the rows behind one data-quality check (数据管理 → 数据质量 → 查看案件).
 """
 
 from __future__ import annotations
@@ -13,11 +14,15 @@ import streamlit as st
 from metrics.engine.indicators import INDICATORS
 from metrics.engine.windows import month_windows, resolve_window
 from metrics.present.format import format_part, format_value
-from ui import data, widgets
+from ui import data, quality, widgets
 from ui.frame import setup
 
 frame = setup("案件明细")
 board, filters, as_of, config = frame.board, frame.filters, frame.as_of, frame.config
+
+if "dq" in st.query_params:
+    quality.render_check_rows(frame, st.query_params["dq"])
+    st.stop()
 
 PARTS = {"all": "全部", "num": "仅分子", "den": "仅分母"}
 FLAGS = {"num": "计入分子", "den": "计入分母"}

@@ -38,6 +38,8 @@ pytestmark = [
 
 
 def _free_port() -> int:
+    if os.environ.get("BROWSER_TEST_PORT"):  # a shared machine may assign each person a port
+        return int(os.environ["BROWSER_TEST_PORT"])
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]

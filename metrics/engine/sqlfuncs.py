@@ -1,8 +1,8 @@
-"""Portable SQL helpers: whole-day differences between dates on SQLite, PostgreSQL and MySQL/MariaDB."""
+"""Portable SQL helpers for SQLite, PostgreSQL and MySQL/MariaDB: whole-day differences, adding months."""
 
 from __future__ import annotations
 
-from sqlalchemy import Integer
+from sqlalchemy import Date, Integer
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -33,3 +33,41 @@ def _days_between_sqlite(element, compiler, **kw):
 def _days_between_mysql(element, compiler, **kw):
     start, end = list(element.clauses)
     return f"DATEDIFF({compiler.process(end, **kw)}, {compiler.process(start, **kw)})"
+
+
+class add_months(FunctionElement):
+    """The date `months` calendar months after a date, clamped to the month's end (30 Nov + 3 months = 28/29 Feb).
+
+    PostgreSQL's interval and MySQL's DATE_ADD clamp; SQLite's '+N months' would roll over into the next month, so
+    it is built from the first of the month plus the day, capped at the target month's length. `months` is a
+    Python int, written into the SQL.
+    """
+
+    type = Date()
+    inherit_cache = True
+    name = "add_months"
+
+    def __init__(self, day, months: int):
+        self.months = int(months)
+        super().__init__(day)
+
+
+@compiles(add_months)
+def _add_months_default(element, compiler, **kw):
+    (day,) = list(element.clauses)
+    return f"CAST(CAST({compiler.process(day, **kw)} AS DATE) + INTERVAL '{element.months} months' AS DATE)"
+
+
+@compiles(add_months, "mysql")
+def _add_months_mysql(element, compiler, **kw):
+    (day,) = list(element.clauses)
+    return f"DATE_ADD({compiler.process(day, **kw)}, INTERVAL {element.months} MONTH)"
+
+
+@compiles(add_months, "sqlite")
+def _add_months_sqlite(element, compiler, **kw):
+    (day,) = list(element.clauses)
+    d, n = compiler.process(day, **kw), element.months
+    first = f"date({d}, 'start of month', '+{n} months')"
+    length = f"CAST(julianday(date({d}, 'start of month', '+{n + 1} months')) - julianday({first}) AS INTEGER)"
+    return f"date({first}, '+' || (MIN(CAST(strftime('%d', {d}) AS INTEGER), {length}) - 1) || ' days')"
