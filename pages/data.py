@@ -12,6 +12,7 @@ from metrics.ingest.importer import SAMPLE_REFUSAL, ImportRefused, ImportRejecte
 from metrics.ingest.mapping import Mapping, MappingError, load_mapping, save_mapping
 from metrics.present import export
 from ui.frame import setup
+from ui.quality import quality_slides, render_quality
 
 frame = setup("数据管理", needs_data=False)
 config, engine = frame.config, frame.board.engine
@@ -216,8 +217,13 @@ def history_section() -> None:
 done = st.session_state.pop(DONE, None)
 if done:
     st.success(done)
-tab_import, tab_history = st.tabs(["导入文件", "导入记录"])
+if frame.projector:  # a meeting looks at data quality, one part per screen; importing stays at the desk
+    frame.slides(quality_slides(frame))
+    st.stop()
+tab_import, tab_history, tab_quality = st.tabs(["导入文件", "导入记录", "数据质量"])
 with tab_import:
     import_section()
 with tab_history:
     history_section()
+with tab_quality:
+    render_quality(frame)

@@ -358,6 +358,7 @@ def test_drill_in_the_browser(server, browser, sample_url, width, height):  # no
         assert page.locator('[data-testid="stException"]').count() == 0
         text = page.inner_text("body")
         assert f"执行案件中共 {count:,} 条" in text and "被执行人姓名已脱敏" in text
+        page.wait_for_selector('[data-testid="stDataFrame"]', timeout=60_000)  # drawn after the text on a busy machine
         assert page.locator('[data-testid="stDataFrame"]').count() == 1
         SHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SHOTS / f"quality_drill_{width}.png"), full_page=True)
