@@ -79,6 +79,7 @@ UNITS = (*MONEY_UNITS, *OTHER_UNITS)
 FOOTER_WORDS = ("合计", "总计", "小计", "共计", "累计", "制表人", "制表", "审核人", "审核", "打印日期", "打印时间",
                 "填报人", "填表人", "负责人", "统计人", "导出时间", "导出日期")
 
+_FOOTER_FIRST = {w[0] for w in FOOTER_WORDS}
 IGNORE = "ignore"  # a mapping target: the court says this column is not needed
 _INVISIBLE = re.compile(r"[\s\u200b-\u200f\u2028-\u202f\u2060-\u206f\ufeff]+")
 _UNIT = re.compile(r"^(?P<name>.+?)[(\[](?P<unit>[^()\[\]]+)[)\]]$")
@@ -217,8 +218,24 @@ def find_header(rows: list[tuple[int, list]], known: set[str], scan: int = 30) -
 
 def is_footer(cells: list) -> bool:
     """A 合计/制表人/打印日期 … row at the bottom of an export (judged by its first two filled cells)."""
-    filled = [clean_text(c) for c in cells if c is not None and str(c).strip()][:2]
-    return any(t.startswith(FOOTER_WORDS) for t in filled)
+    seen = 0
+    for cell in cells:
+        if cell is None or not isinstance(cell, str):
+            if cell is not None:
+                seen += 1
+            if seen == 2:
+                return False
+            continue
+        text = cell.strip()
+        if not text:
+            continue
+        if text[0] in _FOOTER_FIRST or text[0].isspace() or not text[0].isprintable():
+            if clean_text(text).startswith(FOOTER_WORDS):
+                return True
+        seen += 1
+        if seen == 2:
+            return False
+    return False
 
 
 def all_known_names(mapping_headers: dict[str, dict[str, str]] | None = None) -> set[str]:

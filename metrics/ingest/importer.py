@@ -215,7 +215,7 @@ def _read_records(file_name, sheet_name, spec, header, head, rows, targets, mult
     width = max(c.index for c in header.columns) + 1
     aliases = {col: {**VALUE_ALIASES.get(col, {}), **opts.mapping.values.get(col, {})}
                for col in {*VALUE_ALIASES, *opts.mapping.values}}
-    rule = opts.mapping.date_rule
+    rule = opts.mapping.date_rule.fixed()
     records: list[dict] = []
     body = itertools.chain((r for r in head if r[0] > header.row), rows)
     for number, cells in body:
@@ -237,7 +237,7 @@ def _read_records(file_name, sheet_name, spec, header, head, rows, targets, mult
         for index, (target, _col) in by_index.items():
             cell = cells[index] if index < len(cells) else None
             f = kinds[target]
-            if cell is FormulaWithoutValue or isinstance(cell, FormulaWithoutValue):
+            if cell is FormulaWithoutValue:  # the reader's sentinel is the class itself
                 row.error(target, "公式单元格没有计算结果：请在 Excel 中打开文件、保存后再导入")
                 rec[target] = None
                 continue
