@@ -408,3 +408,10 @@ def test_every_kind_of_xls_goes_in(engine, tmp_path, maker):
     assert stored["(2025)鄂0505执12号"]["applied_amount"] == Decimal("20000.00")
     assert stored["(2025)鄂0505执12号"]["filing_date"] == dt.date(2025, 3, 6)
     assert stored["(2025)鄂0505执12号"]["team"] == "执行二团队"
+
+
+def test_progress_rises_to_one(tmp_path):
+    seen = []
+    validate_files([court_export(tmp_path / "a.xlsx"), court_export(tmp_path / "b.xlsx")], "本院",
+                   progress=lambda f, msg: seen.append(f))
+    assert seen and seen[-1] == 1.0 and all(0 <= f <= 1 for f in seen)

@@ -140,8 +140,8 @@ def _pick_table(plan: SheetPlan, header: Header, file_name: str, mapping: Mappin
     return None
 
 
-def _read_sheet(file_name: str, sheet, report: ImportReport, opts: _Options,
-                tick: Callable[[], None]) -> tuple[SheetPlan, TableSpec | None, list[dict]]:
+def _read_sheet(file_name: str, sheet, report: ImportReport,
+                opts: _Options) -> tuple[SheetPlan, TableSpec | None, list[dict]]:
     plan = SheetPlan(file_name, sheet.name)
     report.plans.append(plan)
     rows = iter(sheet.rows)
@@ -200,11 +200,11 @@ def _read_sheet(file_name: str, sheet, report: ImportReport, opts: _Options,
     if failed:
         return plan, spec, []
     return plan, spec, _read_records(file_name, sheet.name, spec, header, head, rows, targets, multipliers,
-                                     report, opts, plan, tick)
+                                     report, opts, plan)
 
 
-def _read_records(file_name, sheet_name, spec, header, head, rows, targets, multipliers, report, opts, plan,
-                  tick) -> list[dict]:
+def _read_records(file_name, sheet_name, spec, header, head, rows, targets, multipliers, report, opts,
+                  plan) -> list[dict]:
     from metrics.engine.drill import mask_name
 
     lengths = column_lengths(spec.name)
@@ -219,7 +219,6 @@ def _read_records(file_name, sheet_name, spec, header, head, rows, targets, mult
     records: list[dict] = []
     body = itertools.chain((r for r in head if r[0] > header.row), rows)
     for number, cells in body:
-        tick()
         if is_footer(cells):
             plan.footers.append(number)
             report.warnings.append(Problem(file_name, number, None, "表尾行（合计/制表人/打印日期等），未导入",
@@ -331,16 +330,10 @@ def validate_files(sources: list[Source], court: str,
         except ReadError as exc:
             report.errors.append(Problem(name, None, None, str(exc)))
             continue
-        counter = itertools.count()
-
-        def tick(counter=counter, file_progress=file_progress) -> None:
-            n = next(counter)
-            if progress and n % 2000 == 0:
-                file_progress(0.5)
-        try:
+        try:  # the reader reports progress while its rows are consumed here
             recognised = 0
             for sheet in sheets:
-                plan, spec, records = _read_sheet(name, sheet, report, opts, tick)
+                plan, spec, records = _read_sheet(name, sheet, report, opts)
                 if plan.table:
                     recognised += 1
                     info["sheets"].append({"sheet": sheet.name, "table": plan.table, "rows": len(records)})
