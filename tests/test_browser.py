@@ -100,6 +100,9 @@ def open_page(browser, url: str, width: int, height: int):
     page = browser.new_page(viewport={"width": width, "height": height})
     page.goto(url)
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=90_000)
+    # "notRunning" also holds before the first run has started on a busy machine: wait for the frame's header.
+    page.wait_for_selector(".page-head, .proj-head", state="attached", timeout=90_000)
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=90_000)
     page.wait_for_timeout(1500)  # charts and webfonts settle
     return page
 
