@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -174,3 +175,25 @@ def test_every_import_changes_the_data_version(engine, tmp_path):
     first = data_version(engine)
     import_files(engine, [path], "测试法院")
     assert before == "0" and first != before and data_version(engine) != first
+
+
+def test_an_older_database_gains_new_optional_columns(engine):
+    """A cases table made by an older version (here: without 被执行人) is upgraded in place, rows kept."""
+    from sqlalchemy import Column, MetaData, Table, inspect
+
+    from metrics.engine.db import ensure_schema
+
+    old = MetaData()
+    Table("cases", old, *[Column(c.name, c.type, primary_key=c.primary_key, nullable=c.nullable)
+                          for c in cases.columns if c.name != "debtor_name"])
+    with engine.begin() as conn:
+        cases.drop(conn)
+        old.create_all(conn)
+        conn.execute(old.tables["cases"].insert(), [{
+            "case_no": "(2025)鄂0505执1号", "court": "本院", "case_type": "首次执行",
+            "filing_date": dt.date(2025, 1, 2), "applied_amount": 0, "recovered_amount": 0, "suspended_days": 0}])
+    assert "debtor_name" not in {c["name"] for c in inspect(engine).get_columns("cases")}
+    ensure_schema(engine)
+    ensure_schema(engine)  # idempotent
+    assert "debtor_name" in {c["name"] for c in inspect(engine).get_columns("cases")}
+    assert count(engine, cases) == 1

@@ -44,7 +44,22 @@ def get_engine(url: str) -> Engine:
 
 
 def ensure_schema(engine: Engine) -> None:
+    """Create missing tables, and add columns a newer version defines to tables an older one created.
+
+    Only optional (nullable) columns are ever added, so a court's existing database upgrades in place.
+    """
     metadata.create_all(engine)
+    inspector = inspect(engine)
+    for table in metadata.sorted_tables:
+        present = {c["name"] for c in inspector.get_columns(table.name)}
+        missing = [c for c in table.columns if c.name not in present and c.nullable]
+        if not missing:
+            continue
+        with engine.begin() as conn:
+            for column in missing:
+                kind = column.type.compile(dialect=engine.dialect)
+                name = engine.dialect.identifier_preparer.quote(column.name)
+                conn.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {name} {kind}")
 
 
 def is_empty(engine: Engine) -> bool:
