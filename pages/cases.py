@@ -12,7 +12,7 @@ import html
 import streamlit as st
 
 from metrics.engine.indicators import INDICATORS
-from metrics.engine.windows import month_windows, resolve_window
+from metrics.engine.windows import resolve_window, series_months
 from metrics.present.format import format_part, format_value
 from ui import data, quality, widgets
 from ui.frame import setup
@@ -44,7 +44,7 @@ def url_choice(widget, param: str, label: str, options: list[str], default: str,
 
 
 def window_tokens() -> list[str]:
-    months = month_windows(min(p.start for p in config.phases), as_of, as_of)
+    months = series_months(config, as_of)
     return ([p.key for p in config.phases] + [f"{p.key}_yoy" for p in config.phases]
             + [w.key for w in reversed(months)])
 
