@@ -180,3 +180,11 @@ def test_no_connection_is_held_after_a_page_run():
 
     run_app(team="执行二团队")
     assert get_engine(load_config(env={}).database_url).pool.checkedout() == 0
+
+
+def test_the_app_listens_on_this_computer_only_by_default():
+    """Exposure: without server.address Streamlit listens on every interface (README says how to open it)."""
+    import tomllib
+
+    settings = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert settings["server"]["address"] == "127.0.0.1"

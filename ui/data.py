@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
+import threading
 from typing import NoReturn
 
 import pandas as pd
@@ -33,6 +34,17 @@ LOST_MESSAGE = ("**数据库暂时无法连接。** 本页需要查询数据库�
                 "请稍后刷新页面；数据库恢复后本页会自动恢复。如长时间如此，请联系系统管理员。")
 
 
+OFFLINE_MESSAGE = ("**数据库暂时无法连接。** 下面是此前计算并缓存的数字，可能不是最新；"
+                   "数据库恢复后刷新页面即可。")
+_run = threading.local()  # per script-run thread: the slot of the "cached numbers" notice
+
+
+def offline_notice(slot) -> None:
+    """Say in `slot` (an st.empty) that the numbers below come from the cache; database_lost() takes it back."""
+    _run.offline_slot = slot
+    slot.warning(OFFLINE_MESSAGE)
+
+
 def database_lost(exc: BaseException, hint: str | None = None) -> NoReturn:
     """Stop the page with a Chinese message. Host, port, user and path stay in the server log, not on the page.
 
@@ -40,6 +52,9 @@ def database_lost(exc: BaseException, hint: str | None = None) -> NoReturn:
     the page comes back by itself once the database does.
     """
     LOG.warning("database unavailable during a page run: %s: %s", type(exc).__name__, exc)
+    slot = getattr(_run, "offline_slot", None)
+    if slot is not None:
+        slot.empty()
     st.error(LOST_MESSAGE)
     if hint:
         st.caption(hint)
@@ -77,6 +92,7 @@ def refresh_key(board: Dashboard) -> bool:
     """Read the data version for this page run (one small query). False when the database cannot be reached but
     an earlier version is known: cached numbers can still be shown, marked as possibly out of date."""
     url = str(board.engine.url)
+    _run.offline_slot = None
     try:
         version = data_version(board.engine)
         online = True

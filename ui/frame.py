@@ -11,7 +11,7 @@ from pathlib import Path
 import streamlit as st
 
 from metrics.config import ROOT, Config, ConfigError, load_config
-from metrics.engine.db import describe_url, open_database
+from metrics.engine.db import open_database
 from metrics.engine.filters import NO_CROSS_ROLE, Filters
 from metrics.engine.service import Dashboard
 from ui import data, params
@@ -114,6 +114,13 @@ def get_config() -> Config:
 @st.cache_resource(show_spinner="正在打开数据库……")
 def _board(url: str, config_mtime: float, _config: Config) -> Dashboard:
     return Dashboard(open_database(_config, url), _config)
+
+
+def _source_kind(board: Dashboard) -> str:
+    """The kind of database only: host, port, user and path are for the server log, not for every visitor."""
+    kinds = {"postgresql": "PostgreSQL", "mysql": "MySQL/MariaDB", "sqlite": "SQLite", "duckdb": "DuckDB"}
+    backend = board.engine.url.get_backend_name()
+    return f"{kinds.get(backend, backend)} 数据库"
 
 
 def _phase_keys(config: Config) -> list[str]:
@@ -276,13 +283,13 @@ def setup(label: str, *, wide: bool = True, needs_data: bool = True) -> Frame:
     filters, as_of, phase = _filters_sidebar(config, board, default_as_of)
     _keep_filters({"asof": default_as_of, "phase": config.default_phase, "court": ALL_COURTS, "projector": False})
     sample = data.is_sample(board)
-    st.sidebar.caption(f"数据源：{'示例数据（合成）' if sample else describe_url(config.database_url)}")
+    st.sidebar.caption(f"数据源：{'示例数据（合成）' if sample else _source_kind(board)}")
     if projector:
         st.html(f"<style>{PROJECTOR_CSS}</style>")
     frame = Frame(config, board, filters, as_of, phase, projector, sample)
     header(frame, label)
     if not online:
-        st.warning("**数据库暂时无法连接。** 下面是此前计算并缓存的数字，可能不是最新；数据库恢复后刷新页面即可。")
+        data.offline_notice(st.empty())
     params.show()
     if needs_data and data.case_count(board, filters, as_of) == 0:
         st.warning(f"截至统计日 {as_of:%Y-%m-%d}，所选筛选条件（{filters.describe()}）下没有任何案件。"
