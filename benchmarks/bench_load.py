@@ -72,9 +72,16 @@ async def _session(base: str, index: int, deadline: float | None, random_asof: b
 
     rng = random.Random(index)
     uri = "ws" + base[len("http"):] + "/_stcore/stream"
-    async with websockets.connect(uri, subprotocols=["streamlit"], max_size=None, open_timeout=30) as ws:
+    # No client keepalive pings: a busy server answers them late, and a browser does not send them either.
+    async with websockets.connect(uri, subprotocols=["streamlit"], max_size=None, open_timeout=60,
+                                  ping_interval=None) as ws:
         hashes: dict[str, str] = {}
-        await _page_run(ws, "", {}, hashes)  # opening the app: the page list, and what a browser does first
+        # Opening the app (what a browser does first) also brings the page list; it counts as an overview run.
+        seconds, failed = await _page_run(ws, "", {}, hashes)
+        if deadline:
+            times.append(seconds)
+            if failed:
+                errors.append("overview: exception on the page")
         n = index  # sessions start on different pages
         while (time.monotonic() < deadline) if deadline else n < index + len(PAGES):
             page = PAGES[n % len(PAGES)]
@@ -85,6 +92,9 @@ async def _session(base: str, index: int, deadline: float | None, random_asof: b
                 seconds, failed = await _page_run(ws, page, query, hashes)
             except TimeoutError:
                 errors.append(f"{page or 'overview'}: no answer within {RUN_TIMEOUT} s")
+                return
+            except websockets.ConnectionClosed as exc:
+                errors.append(f"{page or 'overview'}: connection closed ({exc})")
                 return
             times.append(seconds)
             if failed:
@@ -140,7 +150,10 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if proc:
             proc.terminate()
-            proc.wait(timeout=30)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
     if not times:
         print("no page run finished", errors[:5])
         return 1
