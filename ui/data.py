@@ -4,6 +4,7 @@ as-of date), not per rerun; every call goes through one guard, so a lost databas
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import logging
@@ -61,15 +62,21 @@ def database_lost(exc: BaseException, hint: str | None = None) -> NoReturn:
     st.stop()
 
 
-def guarded(fn):
-    """The one guard every database call from a page goes through."""
+@contextlib.contextmanager
+def guard():
+    """The one guard every database call from a page goes through (the functions below, and a page's own
+    writes such as an import or an undo: `with data.guard(): …`)."""
+    try:
+        yield
+    except DB_ERRORS as exc:
+        database_lost(exc)
 
+
+def guarded(fn):
     @functools.wraps(fn)
     def call(*args, **kwargs):
-        try:
+        with guard():
             return fn(*args, **kwargs)
-        except DB_ERRORS as exc:
-            database_lost(exc)
 
     return call
 
