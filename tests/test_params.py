@@ -67,7 +67,7 @@ def run(page: str | None = None, **query) -> AppTest:
 
 
 def notes(at: AppTest) -> str:
-    return " ".join(i.value for i in at.info)
+    return " ".join(w.value for w in at.warning)
 
 
 def test_phase_key_in_the_url_selects_the_phase():

@@ -129,4 +129,4 @@ def note(text: str) -> None:
 def show() -> None:
     """The notes of this run, once, where the page puts them (below the header)."""
     for text in st.session_state.pop(NOTES, []):
-        st.info(text, icon=":material/link_off:")
+        st.warning(text, icon=":material/link_off:")
