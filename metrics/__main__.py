@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from metrics.config import ConfigError, load_config
+from metrics.config import DATE_MAX, DATE_MIN, ConfigError, load_config
 from metrics.engine.db import DatabaseUnavailable, describe_url, get_engine, is_sample, open_database
 from metrics.engine.filters import Filters
 from metrics.engine.schema import TABLES
@@ -28,9 +28,12 @@ def _as_of(text: str | None) -> dt.date | None:
     if not text:
         return None
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise CliError(f"--as-of “{text}”不是有效日期，应写成 YYYY-MM-DD") from None
+    if not DATE_MIN <= day <= DATE_MAX:
+        raise CliError(f"--as-of {day} 超出可用范围（{DATE_MIN} 至 {DATE_MAX}）")
+    return day
 
 
 def _json_number(value):

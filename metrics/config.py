@@ -18,6 +18,13 @@ DEFAULT_CONFIG_PATH = ROOT / "config.yaml"
 
 DIRECTIONS = {"higher": "越高越好", "lower": "越低越好", "none": "不设方向"}
 
+# Dates a court's data and plans can hold. Outside, a date is a typo (2205 for 2025, 0001 for a blank) and
+# would only make the month series or the 同比 arithmetic run off the calendar.
+DATE_MIN = dt.date(2000, 1, 1)
+DATE_MAX = dt.date(2099, 12, 31)
+# config.yaml is a few kilobytes; a file hundreds of times larger is not a config file.
+MAX_CONFIG_BYTES = 256 * 1024
+
 
 class ConfigError(ValueError):
     """A configuration mistake, phrased for the person who edits config.yaml."""
@@ -90,16 +97,69 @@ class Config:
 
 
 def _as_date(value: Any, key: str) -> dt.date:
+    """A YYYY-MM-DD date between DATE_MIN and DATE_MAX (the loader leaves dates as text, so typos land here)."""
+    day = None
     if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
+        day = value.date()
+    elif isinstance(value, dt.date):
+        day = value
+    elif isinstance(value, str):
         try:
-            return dt.date.fromisoformat(value.strip())
+            day = dt.date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise ConfigError(key, f"“{value}”不是有效日期，应写成 YYYY-MM-DD，例如 2025-03-01")
+    if day is None:
+        raise ConfigError(key, f"“{value}”不是有效日期，应写成 YYYY-MM-DD，例如 2025-03-01")
+    if not DATE_MIN <= day <= DATE_MAX:
+        raise ConfigError(key, f"日期 {day.isoformat()} 超出可用范围（{DATE_MIN} 至 {DATE_MAX}），请检查年份")
+    return day
+
+
+class _Loader(yaml.SafeLoader):
+    """safe_load without timestamps and without aliases.
+
+    Dates stay text, so `2025-13-01` reaches _as_date (and names its key) instead of failing inside PyYAML; and
+    aliases are refused, because a few nested ones expand to gigabytes ("billion laughs").
+    """
+
+    yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise ConfigError(f"第{mark.line + 1}行", "配置文件不支持 YAML 别名（*名称），请把内容直接写出")
+        return super().compose_node(parent, index)
+
+
+def _read_yaml(path: Path):
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise ConfigError(str(path), "找不到配置文件") from None
+    if size > MAX_CONFIG_BYTES:
+        raise ConfigError(path.name, f"文件过大（{size / 1024:,.0f} KB，上限 {MAX_CONFIG_BYTES // 1024} KB），"
+                                     "不像是配置文件")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(str(path), "找不到配置文件") from None
+    except UnicodeDecodeError:
+        raise ConfigError(str(path), "配置文件不是 UTF-8 编码") from None
+    except OSError as exc:
+        raise ConfigError(str(path), f"无法读取配置文件（{exc.strerror or type(exc).__name__}）") from None
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 — _Loader is a SafeLoader
+    except ConfigError as exc:
+        raise ConfigError(f"{path.name} {exc.key}", exc.reason) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"第{mark.line + 1}行" if mark else "文件"
+        raise ConfigError(f"{path.name} {where}", "YAML 格式错误（检查缩进与冒号）") from None
+    except (ValueError, OverflowError, RecursionError) as exc:
+        raise ConfigError(path.name, f"YAML 内容无法解析（{type(exc).__name__}）") from None
 
 
 def _str_list(value: Any, key: str) -> tuple[str, ...]:
@@ -230,18 +290,7 @@ def load_config(path: str | os.PathLike | None = None, env: dict | None = None) 
     """
     env = os.environ if env is None else env
     path = Path(path) if path else Path(env.get("DASHBOARD_CONFIG") or DEFAULT_CONFIG_PATH)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(str(path), "找不到配置文件") from None
-    except UnicodeDecodeError:
-        raise ConfigError(str(path), "配置文件不是 UTF-8 编码") from None
-    try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"第{mark.line + 1}行" if mark else "文件"
-        raise ConfigError(f"{path.name} {where}", "YAML 格式错误（检查缩进与冒号）") from None
+    raw = _read_yaml(path)
     if not isinstance(raw, dict):
         raise ConfigError(path.name, "配置文件应为“键: 值”形式")
     known = {"court", "database", "phases", "parameters", "targets", "display", "import"}
@@ -266,7 +315,10 @@ def load_config(path: str | os.PathLike | None = None, env: dict | None = None) 
         raise ConfigError("database.sample", "应为 true 或 false")
 
     display = _mapping(raw.get("display"), "display")
-    as_of = display.get("as_of")
+    as_of = None if display.get("as_of") in (None, "") else _as_date(display["as_of"], "display.as_of")
+    if as_of is not None and as_of > dt.date.today():
+        # A future 统计日 counts every pending case as pending until then and stretches the month series.
+        raise ConfigError("display.as_of", f"统计日 {as_of} 晚于今天（{dt.date.today()}），请留空或填写已过去的日期")
     phases = _parse_phases(raw.get("phases"))
     default_phase = display.get("default_phase")
     if default_phase is not None and default_phase not in {p.key for p in phases}:
@@ -293,7 +345,7 @@ def load_config(path: str | os.PathLike | None = None, env: dict | None = None) 
         phases=phases,
         parameters=_parse_parameters(raw.get("parameters")),
         targets=_parse_targets(raw.get("targets")),
-        as_of=None if as_of in (None, "") else _as_date(as_of, "display.as_of"),
+        as_of=as_of,
         default_phase=default_phase,
         path=path,
         mapping_path=mapping_path,

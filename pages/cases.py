@@ -12,9 +12,9 @@ import html
 import streamlit as st
 
 from metrics.engine.indicators import INDICATORS
-from metrics.engine.windows import month_windows, resolve_window
+from metrics.engine.windows import resolve_window, series_months
 from metrics.present.format import format_part, format_value
-from ui import data, quality, widgets
+from ui import data, params, quality, widgets
 from ui.frame import setup
 
 frame = setup("案件明细")
@@ -28,13 +28,14 @@ PARTS = {"all": "全部", "num": "仅分子", "den": "仅分母"}
 FLAGS = {"num": "计入分子", "den": "计入分母"}
 
 
-def url_choice(widget, param: str, label: str, options: list[str], default: str, **kwargs) -> str:
+def url_choice(widget, param: str, label: str, options: list[str], default: str, value: str | None,
+               **kwargs) -> str:
     """A selectbox or radio (`widget`) whose value lives in the URL parameter `param`, so a link can select it.
 
-    Not `bind="query-params"`: that stores the option's display text, while links carry keys.
+    Not `bind="query-params"`: that stores the option's display text, while links carry keys. `value` is the
+    parameter as parsed by ui/params.py (None when absent or ignored).
     """
     key = f"drill_{param}"
-    value = st.query_params.get(param)
     st.session_state[key] = value if value in options else default
 
     def to_url() -> None:
@@ -44,24 +45,24 @@ def url_choice(widget, param: str, label: str, options: list[str], default: str,
 
 
 def window_tokens() -> list[str]:
-    months = month_windows(min(p.start for p in config.phases), as_of, as_of)
+    months = series_months(config, as_of)
     return ([p.key for p in config.phases] + [f"{p.key}_yoy" for p in config.phases]
             + [w.key for w in reversed(months)])
 
 
 tokens = window_tokens()
-requested = st.query_params.get("win")
+requested = params.read("win", params.parse_window, config, as_of)
 if requested and requested not in tokens:
-    if resolve_window(config, as_of, requested) is not None:
-        tokens.append(requested)  # a month outside the phases, named by a link
-    else:
-        st.warning(f"链接中的窗口“{requested}”无法识别，已改为当前阶段。")
+    tokens.append(requested)  # a month outside the series, named by a link
+requested_ind = params.read("ind", params.parse_indicator)
+requested_part = params.read("part", params.parse_part, list(PARTS))
+params.show()
 pick_left, pick_right = st.columns([3, 2])
 with pick_left:
-    key = url_choice(st.selectbox, "ind", "指标", list(INDICATORS), "completion_rate",
+    key = url_choice(st.selectbox, "ind", "指标", list(INDICATORS), "completion_rate", requested_ind,
                      format_func=lambda k: f"{INDICATORS[k].group} · {INDICATORS[k].name}")
 with pick_right:
-    token = url_choice(st.selectbox, "win", "窗口", tokens, frame.phase,
+    token = url_choice(st.selectbox, "win", "窗口", tokens, frame.phase, requested,
                        format_func=lambda t: resolve_window(config, as_of, t).label)
 ind = INDICATORS[key]
 window = resolve_window(config, as_of, token)
@@ -104,7 +105,8 @@ def listing() -> None:
                             if flag in records.columns)
         st.caption(f"共 {len(records)} 条记录：{flagged}。金额、人次、执行用时按列合计即为相应的分子或分母。")
         if has_den and not frame.projector:
-            part = url_choice(st.radio, "part", "显示", list(PARTS), "all", format_func=PARTS.get, horizontal=True)
+            part = url_choice(st.radio, "part", "显示", list(PARTS), "all", requested_part, format_func=PARTS.get,
+                              horizontal=True)
             if part != "all":
                 shown = records[records[FLAGS[part]] == "是"]
     money = [c for c in shown.columns if c.endswith("(元)")]

@@ -11,6 +11,7 @@ from metrics.ingest.headers import IGNORE, MONEY_UNITS
 from metrics.ingest.importer import SAMPLE_REFUSAL, ImportRefused, ImportRejected, import_files, validate_files
 from metrics.ingest.mapping import Mapping, MappingError, load_mapping, save_mapping
 from metrics.present import export
+from ui.data import guard
 from ui.frame import setup
 from ui.quality import quality_slides, render_quality
 
@@ -164,9 +165,10 @@ def import_section() -> None:
                                             "要么全部成功，要么不写入。"):
         bar = st.progress(0.0, text="正在导入……")
         try:
-            result = import_files(engine, sources, config.court_name, config.parameters.transfer_reasons,
-                                  mapping=mapping, accept_amounts=accept,
-                                  progress=lambda f, msg: bar.progress(min(max(f, 0.0), 1.0), text=msg))
+            with guard():
+                result = import_files(engine, sources, config.court_name, config.parameters.transfer_reasons,
+                                      mapping=mapping, accept_amounts=accept,
+                                      progress=lambda f, msg: bar.progress(min(max(f, 0.0), 1.0), text=msg))
         except ImportRefused as exc:
             st.error(str(exc))
             return
@@ -185,7 +187,8 @@ def import_section() -> None:
 
 
 def history_section() -> None:
-    batches = list_batches(engine)
+    with guard():
+        batches = list_batches(engine)
     if not batches:
         st.info("还没有导入记录。")
         return
@@ -195,7 +198,8 @@ def history_section() -> None:
         "状态": "已撤销" if b.status == "undone" else "有效"} for b in batches])
     st.dataframe(table, hide_index=True, width="stretch",
                  column_config={"导入时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")})
-    latest = latest_undoable(engine)
+    with guard():
+        latest = latest_undoable(engine)
     if latest is None:
         return
     st.markdown(f"**撤销最近一次导入**（第 {latest.batch_id} 次，{latest.created_at:%Y-%m-%d %H:%M}，"
@@ -204,7 +208,8 @@ def history_section() -> None:
     sure = st.checkbox("我确认要撤销这次导入", key="undo_confirm")
     if st.button("撤销", disabled=not sure, icon=":material/undo:", key="undo"):
         try:
-            batch = undo_latest(engine)
+            with guard():
+                batch = undo_latest(engine)
         except UndoError as exc:
             st.error(str(exc))
             return

@@ -77,9 +77,13 @@ def generate(kind: str) -> None:
         try:
             content = render_report(frame.board.engine, config, kind, frame.as_of, progress, filters=frame.filters,
                                     phase=focus)
+        except data.DB_ERRORS as exc:
+            status.update(label=f"{label}生成失败", state="error", expanded=True)
+            data.database_lost(exc)
         except Exception as exc:  # a broken export must not take the page down; say what happened
             status.update(label=f"{label}生成失败", state="error", expanded=True)
-            st.error(f"生成失败（{type(exc).__name__}）：{exc}")
+            data.LOG.exception("report generation failed")
+            st.error(f"生成失败：程序内部错误（{type(exc).__name__}），详细原因已写入服务器日志，请联系系统管理员。")
             return
         status.update(label=f"{label}已生成（{len(content) / 1024:,.0f} KB）", state="complete", expanded=False)
     bar.empty()

@@ -134,3 +134,16 @@ def test_import_errors_name_sheet_row_column_and_exit_1(engine, tmp_path):
     data.write_text("案号,立案日期\n(2025)鄂0505执1号,2025-13-01\n", encoding="utf-8")
     out = cli("import", "--db", engine.url.render_as_string(hide_password=False), str(data))
     assert out.returncode == 1 and "第2行 “立案日期”列" in out.stderr and "数据库未作任何改动" in out.stderr
+
+
+@pytest.mark.parametrize("old, new, key", [
+    ("  as_of:\n", "  as_of: 2025-13-01\n", "display.as_of"),
+    ("    start: 2025-01-01\n", "    start: 0001-01-01\n", "phases[2].start"),
+])
+def test_bad_config_date_exits_2_naming_the_key(tmp_path, old, new, key):
+    """D9: the CLI names the key and exits 2 (it said 内部错误（ValueError）/OverflowError with exit 3)."""
+    path = tmp_path / "config.yaml"
+    path.write_text(DEFAULT_CONFIG_PATH.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+    out = cli("compute", "--config", str(path), "--db", f"sqlite:///{tmp_path / 'x.db'}")
+    assert out.returncode == 2, out.stderr
+    assert key in out.stderr and "内部错误" not in out.stderr and "Traceback" not in out.stderr

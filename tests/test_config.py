@@ -78,3 +78,71 @@ def test_missing_file():
     with pytest.raises(ConfigError) as info:
         load_config("/nonexistent/config.yaml", env={})
     assert "找不到" in str(info.value)
+
+
+def edited(tmp_path: Path, old: str, new: str) -> Path:
+    """config.yaml with one piece of text replaced: the mistakes below are typed, not built by a YAML dumper."""
+    text = DEFAULT_CONFIG_PATH.read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "config.yaml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("old, new, key, words", [
+    ("  as_of:\n", "  as_of: 2025-13-01\n", "display.as_of", "不是有效日期"),
+    ("  as_of:\n", "  as_of: 2025-02-30\n", "display.as_of", "不是有效日期"),
+    ("    start: 2025-01-01\n", "    start: 0001-01-01\n", "phases[2].start", "超出可用范围"),
+    ("    end: 2026-04-30\n", "    end: 9999-12-31\n", "phases[4].end", "超出可用范围"),
+    ("data_complete_from: 2024-01-01", "data_complete_from: 1900-01-01", "parameters.data_complete_from",
+     "超出可用范围"),
+])
+def test_impossible_dates_are_named(tmp_path, old, new, key, words):
+    """D9: a typo in a date is a config error naming its key, not a ValueError from inside the YAML reader."""
+    with pytest.raises(ConfigError) as info:
+        load_config(edited(tmp_path, old, new), env={})
+    assert info.value.key == key
+    assert words in str(info.value)
+
+
+def test_as_of_in_the_future_is_an_error(tmp_path):
+    """D2: a future 统计日 would count every case as pending until then and stretch the month series."""
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    with pytest.raises(ConfigError) as info:
+        load_config(edited(tmp_path, "  as_of:\n", f"  as_of: {tomorrow}\n"), env={})
+    assert info.value.key == "display.as_of" and "晚于今天" in str(info.value)
+    today = load_config(edited(tmp_path, "  as_of:\n", f"  as_of: {dt.date.today()}\n"), env={})
+    assert today.as_of == dt.date.today()
+
+
+def test_yaml_aliases_are_refused(tmp_path):
+    """D10: aliases are refused before they expand, so a "billion laughs" file costs nothing."""
+    small = edited(tmp_path, "  name: 宜昌市猇亭区人民法院\n", "  name: &n 宜昌市猇亭区人民法院\n  action_name: *n\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(small, env={})
+    assert "别名" in str(info.value) and "第" in info.value.key
+    laughs = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    laughs += [f"{c}: &{c} [{','.join(['*' + p] * 9)}]" for p, c in zip("abcdefgh", "bcdefghi", strict=True)]
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text("court:\n  name: x\n" + "\n".join(laughs) + "\n", encoding="utf-8")
+    import time
+
+    started = time.monotonic()
+    with pytest.raises(ConfigError):
+        load_config(bomb, env={})
+    assert time.monotonic() - started < 2
+
+
+def test_oversized_file_is_refused(tmp_path):
+    big = DEFAULT_CONFIG_PATH.read_text(encoding="utf-8") + ("# padding\n" * 40_000)
+    path = tmp_path / "config.yaml"
+    path.write_text(big, encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_config(path, env={})
+    assert "文件过大" in str(info.value)
+
+
+def test_dates_still_load_as_dates():
+    config = load_config(env={})
+    assert isinstance(config.phase("review").end, dt.date) and config.parameters.data_complete_from == dt.date(
+        2024, 1, 1)

@@ -111,5 +111,30 @@ def test_xlsx_is_a_workbook_with_neutralised_cells():
     assert rows[0][0] == "宜昌市猇亭区人民法院 核心指标" and rows[1][0] == SAMPLE_NOTE
     assert rows[2] == ["指标", "数值"]
     assert rows[3] == ["执行到位率", 0.523]
-    assert rows[4] == ["'=1+1", None]
-    assert ws.cell(row=5, column=1).data_type == "s"  # text, not a formula
+    assert rows[4] == ["=1+1", None]  # no visible apostrophe: a quote-prefixed text cell, never a formula
+    assert ws.cell(row=5, column=1).data_type == "s" and ws.cell(row=5, column=1).quotePrefix
+
+
+def test_harmless_signed_text_is_left_alone_and_formulas_are_not():
+    """D18: "+17.4百分点" is what the screen shows; only what a spreadsheet would evaluate is neutralised."""
+    df = pd.DataFrame({"变化": ["+17.4百分点", "-3.2%", "-12天", "-", "-2+3+cmd|' /C calc'!A0", "+SUM(A1)",
+                              "\t=1", "@x", "+1e3"]})
+    lines = table_csv(df).decode("utf-8-sig").splitlines()[1:]
+    assert lines[:4] == ["+17.4百分点", "-3.2%", "-12天", "-"]
+    assert [line.lstrip('"')[0] for line in lines[4:]] == ["'"] * 5
+    ws = load_workbook(io.BytesIO(table_xlsx(df))).active
+    cells = [ws.cell(row=r, column=1) for r in range(2, 11)]
+    assert [c.value for c in cells[:4]] == ["+17.4百分点", -0.032, "-12天", "-"]  # -3.2% is a number
+    assert not any(c.quotePrefix for c in cells[:4])
+    assert all(c.quotePrefix and c.data_type == "s" for c in cells[4:])
+    assert [c.value for c in cells[4:6]] == ["-2+3+cmd|' /C calc'!A0", "+SUM(A1)"]
+
+
+def test_xlsx_writes_numbers_as_numbers():
+    """D18: the table's formatted numbers are numeric cells that look the same in Excel."""
+    df = pd.DataFrame({"数值": ["52.3%", "1,234", "0.45", "-3", "007", "—"], "件数": [1, 2, 3, 4, 5, 6]})
+    ws = load_workbook(io.BytesIO(table_xlsx(df))).active
+    cells = [ws.cell(row=r, column=1) for r in range(2, 8)]
+    assert [c.value for c in cells] == [0.523, 1234, 0.45, -3, "007", "—"]
+    assert [c.number_format for c in cells[:4]] == ["0.0%", "#,##0", "0.00", "0"]
+    assert [ws.cell(row=r, column=2).value for r in range(2, 8)] == [1, 2, 3, 4, 5, 6]

@@ -1,48 +1,148 @@
-"""Cached calls into metrics for the pages: one computation per (database, filters, as-of date), not per rerun."""
+"""Cached calls into metrics for the pages: one computation per (database, data version, config, filters,
+as-of date), not per rerun; every call goes through one guard, so a lost database is a message, never a traceback.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
+import logging
+import threading
+from typing import NoReturn
 
 import pandas as pd
 import streamlit as st
 from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from metrics.engine.compare import Row
 from metrics.engine.compute import WindowResult
+from metrics.engine.db import DatabaseUnavailable, data_version
 from metrics.engine.drill import members
 from metrics.engine.filters import Filters, scope_conditions
 from metrics.engine.schema import cases
 from metrics.engine.service import Dashboard
 from metrics.engine.windows import Window
 
-TTL = 600  # seconds; data changes by import, at most a few times a day
+TTL = 600  # seconds; only bounds memory now: a change of data or config changes the key at once
+LOG = logging.getLogger(__name__)
+
+# What a lost, renamed, restarted or overloaded database raises from inside SQLAlchemy or the driver.
+DB_ERRORS = (DBAPIError, PoolTimeout, DatabaseUnavailable)
+LOST_MESSAGE = ("**数据库暂时无法连接。** 本页需要查询数据库，但数据库现在无法访问（可能正在维护或重启）。"
+                "请稍后刷新页面；数据库恢复后本页会自动恢复。如长时间如此，请联系系统管理员。")
+
+
+OFFLINE_MESSAGE = ("**数据库暂时无法连接。** 下面是此前计算并缓存的数字，可能不是最新；"
+                   "数据库恢复后刷新页面即可。")
+_run = threading.local()  # per script-run thread: the slot of the "cached numbers" notice
+
+
+def offline_notice(slot) -> None:
+    """Say in `slot` (an st.empty) that the numbers below come from the cache; database_lost() takes it back."""
+    _run.offline_slot = slot
+    slot.warning(OFFLINE_MESSAGE)
+
+
+def database_lost(exc: BaseException, hint: str | None = None) -> NoReturn:
+    """Stop the page with a Chinese message. Host, port, user and path stay in the server log, not on the page.
+
+    Nothing is cached on the way out (st.cache_data does not keep exceptions), so the next run tries again and
+    the page comes back by itself once the database does.
+    """
+    LOG.warning("database unavailable during a page run: %s: %s", type(exc).__name__, exc)
+    slot = getattr(_run, "offline_slot", None)
+    if slot is not None:
+        slot.empty()
+    st.error(LOST_MESSAGE)
+    if hint:
+        st.caption(hint)
+    st.stop()
+
+
+@contextlib.contextmanager
+def guard():
+    """The one guard every database call from a page goes through (the functions below, and a page's own
+    writes such as an import or an undo: `with data.guard(): …`)."""
+    try:
+        yield
+    except DB_ERRORS as exc:
+        database_lost(exc)
+
+
+def guarded(fn):
+    @functools.wraps(fn)
+    def call(*args, **kwargs):
+        with guard():
+            return fn(*args, **kwargs)
+
+    return call
+
+
+# The key of the current run's data: (URL, data version, config file mtime), read once per page run by
+# refresh_key(); the last version seen per URL lets cached numbers still show while the database is away.
+RUN_KEY = "_data_key"
+_LAST_VERSION: dict[str, str] = {}
+
+
+def _config_stamp(board: Dashboard) -> str:
+    path = board.config.path
+    try:
+        return str(path.stat().st_mtime_ns) if path else "-"
+    except OSError:
+        return "-"
+
+
+def refresh_key(board: Dashboard) -> bool:
+    """Read the data version for this page run (one small query). False when the database cannot be reached but
+    an earlier version is known: cached numbers can still be shown, marked as possibly out of date."""
+    url = str(board.engine.url)
+    _run.offline_slot = None
+    try:
+        version = data_version(board.engine)
+        online = True
+    except DB_ERRORS as exc:
+        if url not in _LAST_VERSION:
+            database_lost(exc)
+        LOG.warning("database unavailable, serving cached numbers: %s: %s", type(exc).__name__, exc)
+        version, online = _LAST_VERSION[url], False
+    _LAST_VERSION[url] = version
+    st.session_state[RUN_KEY] = f"{url}|{version}|{_config_stamp(board)}"
+    return online
 
 
 def _key(board: Dashboard) -> str:
-    return str(board.engine.url)
+    key = st.session_state.get(RUN_KEY)
+    if key is None or not key.startswith(f"{board.engine.url}|"):
+        refresh_key(board)
+        key = st.session_state[RUN_KEY]
+    return key
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def _default_as_of(url: str, _board: Dashboard) -> dt.date | None:
+def _default_as_of(data_key: str, _board: Dashboard) -> dt.date | None:
     return _board.default_as_of()
 
 
+@guarded
 def default_as_of(board: Dashboard) -> dt.date | None:
     return _default_as_of(_key(board), board)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def _is_sample(url: str, _board: Dashboard) -> bool:
+def _is_sample(data_key: str, _board: Dashboard) -> bool:
     return _board.is_sample()
 
 
+@guarded
 def is_sample(board: Dashboard) -> bool:
     return _is_sample(_key(board), board)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def _filter_options(url: str, _board: Dashboard) -> dict:
+def _filter_options(data_key: str, _board: Dashboard) -> dict:
     with _board.engine.connect() as conn:
         courts = [c for (c,) in conn.execute(select(cases.c.court).distinct().order_by(cases.c.court)) if c]
         teams = [t for (t,) in conn.execute(select(cases.c.team).distinct().order_by(cases.c.team)) if t]
@@ -51,46 +151,51 @@ def _filter_options(url: str, _board: Dashboard) -> dict:
     return {"courts": courts, "teams": teams, "handlers": handlers}
 
 
+@guarded
 def filter_options(board: Dashboard) -> dict:
     return _filter_options(_key(board), board)
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def _case_count(url: str, filters: Filters, as_of: dt.date, _board: Dashboard) -> int:
+def _case_count(data_key: str, filters: Filters, as_of: dt.date, _board: Dashboard) -> int:
     conds = scope_conditions(filters, _board.config.parameters.scope_case_types)
     with _board.engine.connect() as conn:
         return conn.execute(select(func.count()).select_from(cases).where(*conds, cases.c.filing_date <= as_of)
                             ).scalar()
 
 
+@guarded
 def case_count(board: Dashboard, filters: Filters, as_of: dt.date) -> int:
     return _case_count(_key(board), filters, as_of, board)
 
 
 @st.cache_data(ttl=TTL, show_spinner="正在计算各阶段指标……")
-def _phases(url: str, filters: Filters, as_of: dt.date, _board: Dashboard) -> dict[str, WindowResult]:
+def _phases(data_key: str, filters: Filters, as_of: dt.date, _board: Dashboard) -> dict[str, WindowResult]:
     return _board.phase_results(as_of, filters)
 
 
+@guarded
 def phases(board: Dashboard, filters: Filters, as_of: dt.date) -> dict[str, WindowResult]:
     return _phases(_key(board), filters, as_of, board)
 
 
 @st.cache_data(ttl=TTL, show_spinner="正在计算上年同期……")
-def _last_year(url: str, filters: Filters, as_of: dt.date, _board: Dashboard) -> dict[str, WindowResult]:
+def _last_year(data_key: str, filters: Filters, as_of: dt.date, _board: Dashboard) -> dict[str, WindowResult]:
     return _board.last_year_results(as_of, filters)
 
 
+@guarded
 def last_year(board: Dashboard, filters: Filters, as_of: dt.date) -> dict[str, WindowResult]:
     return _last_year(_key(board), filters, as_of, board)
 
 
 @st.cache_data(ttl=TTL, show_spinner="正在计算月度走势……")
-def _monthly(url: str, filters: Filters, as_of: dt.date, keys: tuple[str, ...] | None,
+def _monthly(data_key: str, filters: Filters, as_of: dt.date, keys: tuple[str, ...] | None,
              _board: Dashboard) -> list[WindowResult]:
     return _board.monthly_results(as_of, filters, keys=keys)
 
 
+@guarded
 def monthly(board: Dashboard, filters: Filters, as_of: dt.date,
             keys: tuple[str, ...] | None = None) -> list[WindowResult]:
     """Monthly results; pass the indicator keys a chart needs, and only those are computed (much faster)."""
@@ -98,14 +203,16 @@ def monthly(board: Dashboard, filters: Filters, as_of: dt.date,
 
 
 @st.cache_data(ttl=TTL, show_spinner=False)
-def _windows(url: str, windows: tuple[Window, ...], filters: Filters, _board: Dashboard) -> list[WindowResult]:
+def _windows(data_key: str, windows: tuple[Window, ...], filters: Filters, _board: Dashboard) -> list[WindowResult]:
     return _board.window_results(list(windows), filters)
 
 
+@guarded
 def windows(board: Dashboard, windows_: list[Window], filters: Filters) -> list[WindowResult]:
     return _windows(_key(board), tuple(windows_), filters, board)
 
 
+@guarded
 def comparison(board: Dashboard, filters: Filters, as_of: dt.date, phase: str,
                keys: tuple[str, ...]) -> list[Row]:
     from metrics.engine.compare import compare_phase
@@ -115,31 +222,34 @@ def comparison(board: Dashboard, filters: Filters, as_of: dt.date, phase: str,
 
 
 @st.cache_data(ttl=TTL, show_spinner="正在查询案件……")
-def _members(url: str, window: Window, key: str, filters: Filters, _board: Dashboard) -> pd.DataFrame:
+def _members(data_key: str, window: Window, key: str, filters: Filters, _board: Dashboard) -> pd.DataFrame:
     with _board.engine.connect() as conn:
         headers, rows = members(conn, _board.config, window, key, filters)
     return pd.DataFrame(rows, columns=headers)
 
 
+@guarded
 def member_frame(board: Dashboard, window: Window, key: str, filters: Filters) -> pd.DataFrame:
     return _members(_key(board), window, key, filters, board)
 
 
 @st.cache_data(ttl=TTL, show_spinner="正在按团队/承办人计算……")
-def _breakdown(url: str, window: Window, column: str, filters: Filters, _board: Dashboard) -> dict[str, WindowResult]:
+def _breakdown(data_key: str, window: Window, column: str, filters: Filters,
+               _board: Dashboard) -> dict[str, WindowResult]:
     from metrics.engine.compute import breakdown as compute_breakdown
 
     with _board.engine.connect() as conn:
         return compute_breakdown(conn, _board.config, window, cases.c[column], filters)
 
 
+@guarded
 def breakdown(board: Dashboard, window: Window, column: str, filters: Filters) -> dict[str, WindowResult]:
     """The case indicators of one window per value of a cases column ("team", "handler")."""
     return _breakdown(_key(board), window, column, filters, board)
 
 
 @st.cache_data(ttl=TTL, show_spinner="正在统计未结案件账龄……")
-def _pending_ages(url: str, filters: Filters, as_of: dt.date, _board: Dashboard) -> dict:
+def _pending_ages(data_key: str, filters: Filters, as_of: dt.date, _board: Dashboard) -> dict:
     from metrics.engine.backlog import pending_by_age
 
     windows_ = _board.phase_windows(as_of)
@@ -148,13 +258,14 @@ def _pending_ages(url: str, filters: Filters, as_of: dt.date, _board: Dashboard)
     return {w.key: p for w, p in zip(windows_, ages, strict=True)}
 
 
+@guarded
 def pending_ages(board: Dashboard, filters: Filters, as_of: dt.date) -> dict:
     """Pending cases by age band at the (clamped) end of every phase: phase key → PendingAges or None."""
     return _pending_ages(_key(board), filters, as_of, board)
 
 
 @st.cache_data(ttl=TTL, show_spinner="正在分组计算……")
-def _phase_groups(url: str, table: str, column: str, filters: Filters, as_of: dt.date,
+def _phase_groups(data_key: str, table: str, column: str, filters: Filters, as_of: dt.date,
                   _board: Dashboard) -> dict:
     from metrics.engine.breakdowns import phase_breakdowns
     from metrics.engine.indicators import SOURCE_TABLES
@@ -162,19 +273,21 @@ def _phase_groups(url: str, table: str, column: str, filters: Filters, as_of: dt
     return phase_breakdowns(_board.engine, _board.config, as_of, SOURCE_TABLES[table].c[column], filters)
 
 
+@guarded
 def phase_groups(board: Dashboard, table: str, column: str, filters: Filters, as_of: dt.date) -> dict:
     """{phase key: {group value: WindowResult}} for any column of any table (partner court, asset type, …)."""
     return _phase_groups(_key(board), table, column, filters, as_of, board)
 
 
 @st.cache_data(ttl=TTL, show_spinner="正在统计拍次……")
-def _auction_outcomes(url: str, column: str | None, filters: Filters, as_of: dt.date, _board: Dashboard) -> dict:
+def _auction_outcomes(data_key: str, column: str | None, filters: Filters, as_of: dt.date, _board: Dashboard) -> dict:
     from metrics.engine.breakdowns import auction_outcomes as outcomes
     from metrics.engine.schema import auctions
 
     return outcomes(_board.engine, _board.config, as_of, auctions.c[column] if column else None, filters)
 
 
+@guarded
 def auction_outcomes(board: Dashboard, column: str | None, filters: Filters, as_of: dt.date) -> dict:
     """{phase key: {group: {result: 拍次}}} for an auctions column, or in total when column is None."""
     return _auction_outcomes(_key(board), column, filters, as_of, board)

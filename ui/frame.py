@@ -11,10 +11,10 @@ from pathlib import Path
 import streamlit as st
 
 from metrics.config import ROOT, Config, ConfigError, load_config
-from metrics.engine.db import DatabaseUnavailable, describe_url, open_database
+from metrics.engine.db import open_database
 from metrics.engine.filters import NO_CROSS_ROLE, Filters
 from metrics.engine.service import Dashboard
-from ui import data
+from ui import data, params
 
 APP_TITLE = "交叉执行专项行动 指标看板"
 
@@ -36,6 +36,8 @@ PAGES = [
 # Sidebar widgets bound to query parameters (key = URL parameter), so a view can be bookmarked and shared.
 FILTER_KEYS = ("court", "team", "handler", "tag", "role", "asof", "phase", "projector")
 ALL_COURTS = "全部法院"
+TAGS = ("涉民生", "涉企", "涉金融")
+CROSS_ROLES = ("承接", "交出", NO_CROSS_ROLE)
 
 CSS = (Path(__file__).parent / "style.css").read_text(encoding="utf-8")
 PROJECTOR_CSS = (Path(__file__).parent / "projector.css").read_text(encoding="utf-8")
@@ -114,11 +116,48 @@ def _board(url: str, config_mtime: float, _config: Config) -> Dashboard:
     return Dashboard(open_database(_config, url), _config)
 
 
+def _source_kind(board: Dashboard) -> str:
+    """The kind of database only: host, port, user and path are for the server log, not for every visitor."""
+    kinds = {"postgresql": "PostgreSQL", "mysql": "MySQL/MariaDB", "sqlite": "SQLite", "duckdb": "DuckDB"}
+    backend = board.engine.url.get_backend_name()
+    return f"{kinds.get(backend, backend)} 数据库"
+
+
+def _phase_keys(config: Config) -> list[str]:
+    return [p.key for p in config.phases if not p.baseline] or [config.baseline.key]
+
+
+def _latest_as_of(default_as_of: dt.date) -> dt.date:
+    return max(default_as_of, dt.date.today())
+
+
+def _seed_from_url(config: Config, options: dict, default_as_of: dt.date) -> None:
+    """Parse every bound filter in the URL (ui/params.py) before its widget exists.
+
+    A usable value seeds the widget, also where Streamlit's own binding would not take it (a phase key such as
+    `?phase=review`, where the widget stores the phase's name); an unusable one leaves a note for the page.
+    """
+    handlers = list(dict.fromkeys(h for _, h in options["handlers"]))
+    parsed = {
+        "projector": params.read("projector", params.parse_flag, "投影模式", "projector"),
+        "phase": params.read("phase", params.parse_phase, config, _phase_keys(config)),
+        "asof": params.read("asof", params.parse_as_of, _latest_as_of(default_as_of)),
+        "court": params.read("court", params.parse_choice, [ALL_COURTS, *options["courts"]], "法院", "court"),
+        "team": params.read("team", params.parse_choices, options["teams"], "执行团队", "team"),
+        "handler": params.read("handler", params.parse_choices, handlers, "承办人", "handler"),
+        "tag": params.read("tag", params.parse_choices, TAGS, "案件标签", "tag"),
+        "role": params.read("role", params.parse_choices, CROSS_ROLES, "交叉执行角色", "role"),
+    }
+    for key, value in parsed.items():
+        if value is not None and key not in st.session_state:
+            st.session_state[key] = list(value) if isinstance(value, tuple) else value
+
+
 def _filters_sidebar(frame_config: Config, board: Dashboard, default_as_of: dt.date) -> tuple[Filters, dt.date, str]:
     options = data.filter_options(board)
     sb = st.sidebar
     sb.markdown("<div class='sidebar-section'>筛选</div>", unsafe_allow_html=True)
-    phase_keys = [p.key for p in frame_config.phases if not p.baseline] or [frame_config.baseline.key]
+    phase_keys = _phase_keys(frame_config)
     default_phase = frame_config.default_phase if frame_config.default_phase in phase_keys else phase_keys[-1]
     # A default is passed only for a widget without state, or Streamlit warns about a value set twice.
     phase_default = {} if "phase" in st.session_state else {"index": phase_keys.index(default_phase)}
@@ -126,7 +165,7 @@ def _filters_sidebar(frame_config: Config, board: Dashboard, default_as_of: dt.d
                          bind="query-params", **phase_default)
     as_of_default = {} if "asof" in st.session_state else {"value": default_as_of}
     as_of = sb.date_input("统计日（截至）", min_value=dt.date(2000, 1, 1), **as_of_default,
-                          max_value=max(default_as_of, dt.date.today()), key="asof", bind="query-params",
+                          max_value=_latest_as_of(default_as_of), key="asof", bind="query-params",
                           format="YYYY-MM-DD",
                           help="统计日之后发生的立案、结案、生效、拍卖、反馈一律视为尚未发生；各阶段截至统计日。")
     courts = [ALL_COURTS, *options["courts"]]
@@ -135,8 +174,8 @@ def _filters_sidebar(frame_config: Config, board: Dashboard, default_as_of: dt.d
     handler_options = [h for t, h in options["handlers"] if not teams or t in teams]
     handler_options = list(dict.fromkeys(handler_options))
     handlers = sb.multiselect("承办人", handler_options, key="handler", bind="query-params", placeholder="全部承办人")
-    tags = sb.multiselect("案件标签", ["涉民生", "涉企", "涉金融"], key="tag", bind="query-params", placeholder="全部")
-    roles = sb.multiselect("交叉执行角色", ["承接", "交出", NO_CROSS_ROLE], key="role", bind="query-params",
+    tags = sb.multiselect("案件标签", list(TAGS), key="tag", bind="query-params", placeholder="全部")
+    roles = sb.multiselect("交叉执行角色", list(CROSS_ROLES), key="role", bind="query-params",
                            placeholder="全部", help="“无”表示未参与交叉执行的本院案件")
     filters = Filters(court=None if court == ALL_COURTS else court, teams=tuple(teams), handlers=tuple(handlers),
                       tags=tuple(tags), cross_roles=tuple(roles))
@@ -217,16 +256,16 @@ def setup(label: str, *, wide: bool = True, needs_data: bool = True) -> Frame:
         st.error(f"**配置文件有误，看板无法计算。** {exc}")
         st.caption("请修改 config.yaml 后刷新页面。")
         st.stop()
+    st.session_state[params.NOTES] = []
+    navigation(label)
     try:
         board = _board(config.database_url, config.path.stat().st_mtime if config.path else 0.0, config)
-        default_as_of = data.default_as_of(board)
-    except DatabaseUnavailable as exc:
-        navigation(label)
-        st.error(f"**数据库无法使用。** {exc}")
-        st.caption("请检查 config.yaml 中的 database.url 或环境变量 DATABASE_URL，以及数据库服务是否已启动。")
-        st.stop()
+    except data.DB_ERRORS as exc:
+        data.database_lost(exc, hint="请检查 config.yaml 中的 database.url 或环境变量 DATABASE_URL，以及数据库服务"
+                                     "是否已启动；详细原因已写入服务器日志。")
+    online = data.refresh_key(board)
+    default_as_of = data.default_as_of(board)
     if default_as_of is None:
-        navigation(label)
         if needs_data:
             st.warning("数据库中还没有任何案件数据。请在“数据管理”页面上传本院导出的文件导入"
                        "（或用命令行：python -m metrics import 文件…）。")
@@ -238,17 +277,20 @@ def setup(label: str, *, wide: bool = True, needs_data: bool = True) -> Frame:
         return frame
     if switched:
         _restore_filters()
-    navigation(label)
+    _seed_from_url(config, data.filter_options(board), default_as_of)
     projector = st.sidebar.toggle("投影模式", key="projector", bind="query-params",
                                   help="大字号、高对比度、隐藏侧栏，每屏一组指标或一张图，用上一页/下一页翻页。")
     filters, as_of, phase = _filters_sidebar(config, board, default_as_of)
     _keep_filters({"asof": default_as_of, "phase": config.default_phase, "court": ALL_COURTS, "projector": False})
     sample = data.is_sample(board)
-    st.sidebar.caption(f"数据源：{'示例数据（合成）' if sample else describe_url(config.database_url)}")
+    st.sidebar.caption(f"数据源：{'示例数据（合成）' if sample else _source_kind(board)}")
     if projector:
         st.html(f"<style>{PROJECTOR_CSS}</style>")
     frame = Frame(config, board, filters, as_of, phase, projector, sample)
     header(frame, label)
+    if not online:
+        data.offline_notice(st.empty())
+    params.show()
     if needs_data and data.case_count(board, filters, as_of) == 0:
         st.warning(f"截至统计日 {as_of:%Y-%m-%d}，所选筛选条件（{filters.describe()}）下没有任何案件。"
                    "请在左侧放宽筛选条件或调整统计日。")

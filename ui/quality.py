@@ -29,6 +29,7 @@ from metrics.ingest.quality import (
     run_checks,
 )
 from ui import widgets
+from ui.data import guarded
 from ui.frame import Frame, current_query
 
 CSS = (Path(__file__).parent / "quality.css").read_text(encoding="utf-8")
@@ -42,6 +43,7 @@ def _quality(url: str, version: str, today: dt.date, _board: Dashboard) -> tuple
     return profile(_board.engine), run_checks(_board.engine, _board.config, today)
 
 
+@guarded  # a lost database is the Chinese message of ui/data.py, not a traceback
 def quality(board: Dashboard) -> tuple[list[TableProfile], list[CheckResult]]:
     """Profiles and check counts of the whole database, recomputed when an import changes the data version."""
     return _quality(str(board.engine.url), data_version(board.engine), dt.date.today(), board)
@@ -180,6 +182,7 @@ def render_quality(frame: Frame) -> None:
         render()
 
 
+@guarded
 def render_check_rows(frame: Frame, key: str) -> None:
     """案件明细 for `?dq=<check key>`: the rows behind one check, masked, with CSV/XLSX; an unknown key is explained."""
     check = CHECK_BY_KEY.get(key)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, func, inspect, select
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, ProgrammingError, SQLAlchemyError
 
 from metrics.config import ROOT, Config
 from metrics.engine.schema import TABLES, cases, dataset_info, metadata
@@ -87,10 +87,15 @@ def data_version(engine: Engine) -> str:
     Caches of computed numbers and the analytics copy key on it, so the next page run after a change sees the
     new rows. An unversioned database (written before versions existed) reads as "0".
     """
-    if not inspect(engine).has_table("dataset_info"):
-        return "0"
+    # Read on every page run, so one connection and one query; the catalog is asked only when the query fails.
     with engine.connect() as conn:
-        value = conn.execute(select(dataset_info.c.value).where(dataset_info.c.key == DATA_VERSION)).scalar()
+        try:
+            value = conn.execute(select(dataset_info.c.value).where(dataset_info.c.key == DATA_VERSION)).scalar()
+        except (ProgrammingError, OperationalError):
+            conn.rollback()
+            if inspect(conn).has_table("dataset_info"):
+                raise
+            return "0"
     return value or "0"
 
 

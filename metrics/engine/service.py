@@ -12,7 +12,7 @@ from metrics.engine.compare import Row, compare_phase
 from metrics.engine.compute import WindowResult, compute_windows, latest_data_date
 from metrics.engine.db import is_sample
 from metrics.engine.filters import Filters
-from metrics.engine.windows import Window, month_windows, phase_windows, same_period_last_year
+from metrics.engine.windows import Window, phase_windows, same_period_last_year, series_months
 
 
 class Dashboard:
@@ -23,10 +23,15 @@ class Dashboard:
         self.config = config
 
     def default_as_of(self) -> dt.date | None:
+        """display.as_of, else the latest date in the data, but never after today.
+
+        One mistyped future date in the data (2099 for 2025) must not move the whole board into the future.
+        """
         if self.config.as_of:
             return self.config.as_of
         with self.engine.connect() as conn:
-            return latest_data_date(conn)
+            latest = latest_data_date(conn)
+        return None if latest is None else min(latest, dt.date.today())
 
     def is_sample(self) -> bool:
         return is_sample(self.engine)
@@ -57,9 +62,8 @@ class Dashboard:
 
     def monthly_results(self, as_of: dt.date, filters: Filters = Filters(), start: dt.date | None = None,
                         keys: tuple[str, ...] | None = None) -> list[WindowResult]:
-        """Calendar months from the first phase to the as-of date; only `keys` when given (much faster)."""
-        first = start or min(p.start for p in self.config.phases)
-        return compute_windows(self.engine, self.config, month_windows(first, as_of, as_of), filters, keys)
+        """Calendar months from the first phase to the as-of date (at most MAX_MONTHS); only `keys` when given."""
+        return compute_windows(self.engine, self.config, series_months(self.config, as_of, start), filters, keys)
 
     def comparison(self, as_of: dt.date, filters: Filters = Filters(),
                    keys: tuple[str, ...] | None = None) -> list[Row]:

@@ -6,7 +6,11 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 
-from metrics.config import Config, Phase
+from metrics.config import DATE_MAX, DATE_MIN, Config, Phase
+
+# The longest monthly series a chart or report draws: ten years. A stray date cannot make it longer (each month
+# is one row of the windows table, and SQLite refuses more than 500 SELECTs in one compound statement).
+MAX_MONTHS = 120
 
 
 @dataclass(frozen=True)
@@ -85,17 +89,36 @@ def month_windows(start: dt.date, end: dt.date, as_of: dt.date) -> list[Window]:
     return out
 
 
+def series_months(config: Config, as_of: dt.date, start: dt.date | None = None) -> list[Window]:
+    """The monthly series: from the first phase's month (or `start`) to the as-of month, at most MAX_MONTHS.
+
+    When the span is longer, the latest MAX_MONTHS months are kept (the ones a trend is read for).
+    """
+    first = start or min(p.start for p in config.phases)
+    end_index = as_of.year * 12 + as_of.month - 1
+    start_index = max(first.year * 12 + first.month - 1, end_index - MAX_MONTHS + 1)
+    if start_index > end_index:
+        return []
+    first = dt.date(start_index // 12, start_index % 12 + 1, 1)
+    return month_windows(first, as_of, as_of)
+
+
 def resolve_window(config: Config, as_of: dt.date, token: str) -> Window | None:
-    """A window named in a link: a phase key, a phase key + "_yoy" (同比), or a month "YYYY-MM"."""
+    """A window named in a link: a phase key, a phase key + "_yoy" (同比), or a month "YYYY-MM".
+
+    None for anything else, including a month outside DATE_MIN..DATE_MAX (year 0001 has no year before it).
+    """
     phases = {p.key: p for p in config.phases}
     if token in phases:
         return phase_window(phases[token], as_of)
     if token.endswith("_yoy") and token[:-4] in phases:
         return same_period_last_year(phase_window(phases[token[:-4]], as_of))
-    try:
-        year, month = (int(x) for x in token.split("-"))
-        first = dt.date(year, month, 1)
-    except ValueError:
+    parts = token.split("-")
+    if len(parts) != 2 or not all(x.isascii() and x.isdigit() for x in parts) or len(parts[0]) != 4:
         return None
+    year, month = int(parts[0]), int(parts[1])
+    if not 1 <= month <= 12 or not DATE_MIN <= dt.date(year, month, 1) <= DATE_MAX:
+        return None
+    first = dt.date(year, month, 1)
     last = dt.date(year, month, calendar.monthrange(year, month)[1])
     return clamp(token, f"{year}年{month}月", first, last, as_of)
