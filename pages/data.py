@@ -177,7 +177,6 @@ def import_section() -> None:
             return
         finally:
             bar.empty()
-        st.cache_data.clear()
         summary = "；".join(f"{TABLES[t].chinese}新增 {n} 行、更新 {result.updated[t]} 行、"
                            f"未变 {result.unchanged[t]} 行" for t, n in result.inserted.items())
         st.session_state[DONE] = f"导入完成（第 {result.batch_id} 次导入）：{summary}。"
@@ -213,7 +212,6 @@ def history_section() -> None:
         except UndoError as exc:
             st.error(str(exc))
             return
-        st.cache_data.clear()
         st.session_state.pop("undo_confirm", None)
         st.session_state[DONE] = f"已撤销第 {batch.batch_id} 次导入。"
         st.rerun()
