@@ -28,6 +28,7 @@ from metrics.engine.indicators import (
     transferred,
 )
 from metrics.engine.schema import auctions, cases, entrustments, judgments, measures
+from metrics.engine.sqlfuncs import scanned
 from metrics.engine.windows import Window
 
 Number = int | float | Decimal
@@ -137,6 +138,12 @@ def _bucketed(conn: Connection, table_from, bucket_cols: dict, group, row_exprs:
     return conn.execute(stmt).all()
 
 
+def _date_range(column, first: dt.date, last: dt.date) -> list:
+    """first ≤ column ≤ last; read by a table scan (not the index) on SQLite when the range is long."""
+    col = scanned(column) if (last - first).days > 180 else column
+    return [col >= first, col <= last]
+
+
 def _owners(cuts: Cuts, windows: list[Window]) -> dict[int, list[int]]:
     """Interval number → the windows (by position) it belongs to."""
     owners: dict[int, list[int]] = {}
@@ -178,7 +185,7 @@ def _grouped(conn: Connection, windows: list[Window], params, filters: Filters, 
             overrides["judgments_applied"] = applied_for_joined(link, ctx)
         rows = _bucketed(conn, table_from, {"b": event_cuts.bucket(date)}, group,
                          {m.key: _row_sql(m, ctx, overrides.get(m.key)) for m in items},
-                         [*row_conditions(source, ctx, filters), date >= first, date <= last])
+                         [*row_conditions(source, ctx, filters), *_date_range(date, first, last)])
         for row in rows:
             mapping = row._mapping
             grp = row.grp if group is not None else None
@@ -217,12 +224,12 @@ def _cases_pass(conn, windows: list[Window], ctx: Ctx, filters: Filters, group, 
         buckets["cb"] = c_cuts.bucket(cases.c.closing_date, never)
     scope = row_conditions("cases", ctx, filters)
     if not use_f:  # closing-date measures only
-        where = [*scope, cases.c.closing_date >= first, cases.c.closing_date <= last]
+        where = [*scope, *_date_range(cases.c.closing_date, first, last)]
     elif not use_c:  # filing-date measures only
-        where = [*scope, cases.c.filing_date >= first, cases.c.filing_date <= last]
+        where = [*scope, *_date_range(cases.c.filing_date, first, last)]
     else:  # a case can matter only if filed by the last end and not closed before the first start
-        where = [*scope, cases.c.filing_date <= last,
-                 or_(cases.c.closing_date.is_(None), cases.c.closing_date >= first)]
+        where = [*scope, scanned(cases.c.filing_date) <= last,
+                 or_(cases.c.closing_date.is_(None), scanned(cases.c.closing_date) >= first)]
     # Measures with the same per-row expression share one column (the three stock counts are all "1").
     columns: dict[str, tuple] = {}
     column_of: dict[str, str] = {}
@@ -278,8 +285,8 @@ def _durations(conn, windows: list[Window], ctx: Ctx, filters: Filters, group) -
     owners = _owners(c_cuts, windows)
     rows = _bucketed(conn, cases, {"cb": c_cuts.bucket(cases.c.closing_date), "days": case_days()}, group,
                      {"n": literal_column("1", Integer)},
-                     [*row_conditions("cases", ctx, filters), cases.c.closing_date >= first,
-                      cases.c.closing_date <= last, not_(transferred(ctx))])
+                     [*row_conditions("cases", ctx, filters), *_date_range(cases.c.closing_date, first, last),
+                      not_(transferred(ctx))])
     hist: dict[tuple, dict[int, int]] = {}
     for row in rows:
         grp = row.grp if group is not None else None
@@ -350,9 +357,24 @@ def _empty(window: Window) -> WindowResult:
     return WindowResult(window, {k: None for k in MEASURES}, {k: Value(k, None, None, None) for k in INDICATORS})
 
 
+def analytics_target(conn: Connection, config: Config) -> Engine | None:
+    """The DuckDB copy to compute on instead of conn's database, or None (config `analytics:`)."""
+    from metrics.engine.analytics import compute_engine
+
+    engine = compute_engine(conn.engine, config.analytics, config.analytics_cache)
+    return None if engine is conn.engine else engine
+
+
 def compute_many(conn: Connection, config: Config, windows: list[Window], filters: Filters = Filters(),
                  keys: tuple[str, ...] | None = None) -> list[WindowResult]:
-    """Indicators (all, or only `keys`) for every window; windows that have not begun are null throughout."""
+    """Indicators (all, or only `keys`) for every window; windows that have not begun are null throughout.
+
+    Computed on the configured analytics engine (metrics.engine.analytics): the store itself or its DuckDB copy.
+    """
+    target = analytics_target(conn, config)
+    if target is not None:
+        with target.connect() as copy:
+            return compute_many(copy, config, windows, filters, keys)
     measure_keys = needed_measures(keys)
     want_durations = keys is None or any(INDICATORS[k].kind == "median" for k in keys)
     by_as_of: dict[dt.date, list[Window]] = {}
@@ -388,6 +410,10 @@ def breakdown(conn: Connection, config: Config, window: Window, column, filters:
     source = next(name for name, table in SOURCE_TABLES.items() if column.table is table)
     if window.empty:
         return {}
+    target = analytics_target(conn, config)
+    if target is not None:
+        with target.connect() as copy:
+            return breakdown(copy, config, window, column, filters)
     keys = tuple(k for k, ind in INDICATORS.items() if ind.source == source)
     measure_keys = needed_measures(keys)
     measures_, durations = _grouped(conn, [window], config.parameters, filters, column, measure_keys,

@@ -44,7 +44,25 @@ def get_engine(url: str) -> Engine:
 
 
 def ensure_schema(engine: Engine) -> None:
+    """Tables, and the indexes of tables made by an older version (create_all only indexes new tables)."""
     metadata.create_all(engine)
+    if engine.dialect.name == "duckdb":  # no index reflection there, and DuckDB scans instead of using them
+        return
+    for table in metadata.sorted_tables:
+        for index in table.indexes:
+            index.create(engine, checkfirst=True)
+
+
+def analyze(conn) -> None:
+    """Refresh the planner's statistics after a large import (where the engine wants it asked)."""
+    name = conn.dialect.name
+    if name == "sqlite":
+        conn.exec_driver_sql("ANALYZE")
+    elif name == "postgresql":
+        conn.exec_driver_sql("ANALYZE " + ", ".join(t.name for t in metadata.sorted_tables))
+    elif name == "mysql":
+        conn.exec_driver_sql("ANALYZE TABLE " + ", ".join(t.name for t in metadata.sorted_tables))
+    # DuckDB keeps its statistics up to date itself.
 
 
 def is_empty(engine: Engine) -> bool:

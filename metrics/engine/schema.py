@@ -58,7 +58,8 @@ cases = Table(
 )
 Index("ix_cases_filing", cases.c.filing_date)
 Index("ix_cases_closing", cases.c.closing_date)
-Index("ix_cases_basis", cases.c.basis_doc_no)
+# The judgment link (裁判自动履行率) reads each judgment's earliest 首次执行 case from this index alone (covering).
+Index("ix_cases_basis_link", cases.c.basis_doc_no, cases.c.case_type, cases.c.filing_date)
 
 judgments = Table(
     "judgments",
