@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
-from sqlalchemy import Boolean, Date, Numeric, create_engine, func, select
+from sqlalchemy import Boolean, Date, Integer, Numeric, create_engine, func, select
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.schema import CreateTable
 
@@ -130,10 +130,16 @@ def _build(store: Engine, version: str, folder: Path) -> Copy:
             conn.execute(CreateTable(table))
     with store.connect() as src, engine.begin() as dst:
         raw = dst.connection.dbapi_connection
+        arrow = _arrow_reader(store)
         for name in COPIED_TABLES:
             table = metadata.tables[name]
             columns = [c.name for c in table.columns]
             casts = [_cast(c) for c in table.columns]
+            batches = arrow(name, columns) if arrow else None
+            if batches is not None:  # the whole table as text through Arrow, in C (ADBC)
+                for batch in batches:
+                    _insert_arrow(raw, name, columns, casts, batch)
+                continue
             cursor = _stream(src, store.dialect.name)
             cursor.execute(f"SELECT {', '.join(columns)} FROM {name}")
             while rows := cursor.fetchmany(CHUNK):
@@ -145,15 +151,62 @@ def _build(store: Engine, version: str, folder: Path) -> Copy:
 
 
 def _cast(column) -> str:
-    """The SELECT expression that turns a fetched value into the DuckDB column's type (SQLite gives ISO text
-    dates, 0/1 booleans and floating-point money)."""
+    """The SELECT expression that turns a fetched value (text from ADBC; ISO text dates, 0/1 booleans and
+    floating-point money from SQLite) into the DuckDB column's type."""
     if isinstance(column.type, Date):
         return f"CAST({column.name} AS DATE)"
     if isinstance(column.type, Numeric):
         return f"CAST({column.name} AS DECIMAL({column.type.precision}, {column.type.scale}))"
     if isinstance(column.type, Boolean):
         return f"CAST({column.name} AS BOOLEAN)"
-    return column.name
+    if isinstance(column.type, Integer):
+        return f"CAST({column.name} AS INTEGER)"
+    return f"CAST({column.name} AS VARCHAR)"
+
+
+def _arrow_reader(store: Engine):
+    """A function (table, columns) → Arrow record batches of the table with every column as text, read by an ADBC
+    driver (SQLite file or PostgreSQL), or None where no driver fits (then rows go through Python)."""
+    url = make_url(_store_key(store))
+    backend = url.get_backend_name()
+    try:
+        if backend == "sqlite" and url.database not in (None, "", ":memory:"):
+            import adbc_driver_sqlite.dbapi as driver
+
+            target, text = url.database, "CAST({} AS TEXT)"
+        elif backend == "postgresql":
+            import adbc_driver_postgresql.dbapi as driver
+
+            target, text = url.set(drivername="postgresql").render_as_string(hide_password=False), "{}::text"
+        else:
+            return None
+    except ImportError:
+        return None
+
+    def read(name: str, columns: list[str]):
+        try:
+            conn = driver.connect(target)
+        except Exception:
+            return None
+        try:
+            cursor = conn.cursor()
+            cursor.execute(f"SELECT {', '.join(text.format(c) + ' AS ' + c for c in columns)} FROM {name}")
+            return list(cursor.fetch_record_batch())
+        except Exception:  # e.g. a column whose first rows are all NULL then text: read through Python
+            return None
+        finally:
+            conn.close()
+
+    return read
+
+
+def _insert_arrow(raw, name: str, columns: list[str], casts: list[str], batch) -> None:
+    table = pa.Table.from_batches([batch])
+    # An all-NULL text column may arrive typed as NULL or integer: make every column text first.
+    table = pa.table({c: table.column(c).cast(pa.string()) for c in columns})
+    raw.register("copy_batch", table)
+    raw.execute(f"INSERT INTO {name} ({', '.join(columns)}) SELECT {', '.join(casts)} FROM copy_batch")
+    raw.unregister("copy_batch")
 
 
 def _stream(conn, dialect: str):
