@@ -14,6 +14,7 @@ The store stays the system of record; nothing is ever written back.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import tempfile
 import threading
@@ -24,7 +25,6 @@ from pathlib import Path
 import pyarrow as pa
 from sqlalchemy import Boolean, Date, Integer, Numeric, create_engine, func, select
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.schema import CreateTable
 
 from metrics.engine.db import data_version
 from metrics.engine.schema import cases, dataset_info, metadata
@@ -125,9 +125,10 @@ def _build(store: Engine, version: str, folder: Path) -> Copy:
     digest = hashlib.sha1(_store_key(store).encode()).hexdigest()[:10]
     path = folder / f"analytics-{digest}-{hashlib.sha1(version.encode()).hexdigest()[:10]}-{time.time_ns()}.duckdb"
     engine = create_engine(f"duckdb:///{path}")
-    with engine.begin() as conn:  # tables without indexes: DuckDB scans, and inserts stay fast
+    with engine.begin() as conn:  # bare tables (no keys, checks or indexes): DuckDB scans, inserts stay fast
         for table in metadata.sorted_tables:
-            conn.execute(CreateTable(table))
+            columns = ", ".join(f"{c.name} {c.type.compile(dialect=engine.dialect)}" for c in table.columns)
+            conn.exec_driver_sql(f"CREATE TABLE {table.name} ({columns})")
     with store.connect() as src, engine.begin() as dst:
         raw = dst.connection.dbapi_connection
         arrow = _arrow_reader(store)
@@ -135,11 +136,10 @@ def _build(store: Engine, version: str, folder: Path) -> Copy:
             table = metadata.tables[name]
             columns = [c.name for c in table.columns]
             casts = [_cast(c) for c in table.columns]
-            batches = arrow(name, columns) if arrow else None
-            if batches is not None:  # the whole table as text through Arrow, in C (ADBC)
-                for batch in batches:
-                    _insert_arrow(raw, name, columns, casts, batch)
-                continue
+            insert = functools.partial(_insert_arrow, raw, name, columns, casts)
+            if arrow and arrow(name, columns, insert):
+                continue  # the whole table as text through Arrow, read in C (ADBC)
+            raw.execute(f"DELETE FROM {name}")  # whatever a failed Arrow read left
             cursor = _stream(src, store.dialect.name)
             cursor.execute(f"SELECT {', '.join(columns)} FROM {name}")
             while rows := cursor.fetchmany(CHUNK):
@@ -165,8 +165,9 @@ def _cast(column) -> str:
 
 
 def _arrow_reader(store: Engine):
-    """A function (table, columns) → Arrow record batches of the table with every column as text, read by an ADBC
-    driver (SQLite file or PostgreSQL), or None where no driver fits (then rows go through Python)."""
+    """A function (table, columns, consume) that feeds the table to consume as Arrow record batches, every column
+    as text, read by an ADBC driver (SQLite file or PostgreSQL); None where no driver fits (rows go through
+    Python then)."""
     url = make_url(_store_key(store))
     backend = url.get_backend_name()
     try:
@@ -183,17 +184,20 @@ def _arrow_reader(store: Engine):
     except ImportError:
         return None
 
-    def read(name: str, columns: list[str]):
+    def read(name: str, columns: list[str], consume) -> bool:
+        """Feed every batch to consume; False when the driver could not read the table (then use Python)."""
         try:
             conn = driver.connect(target)
         except Exception:
-            return None
+            return False
         try:
             cursor = conn.cursor()
             cursor.execute(f"SELECT {', '.join(text.format(c) + ' AS ' + c for c in columns)} FROM {name}")
-            return list(cursor.fetch_record_batch())
+            for batch in cursor.fetch_record_batch():
+                consume(batch)
+            return True
         except Exception:  # e.g. a column whose first rows are all NULL then text: read through Python
-            return None
+            return False
         finally:
             conn.close()
 

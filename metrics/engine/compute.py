@@ -231,19 +231,16 @@ def _cases_pass(conn, windows: list[Window], ctx: Ctx, filters: Filters, group, 
         where = [*scope, scanned(cases.c.filing_date) <= last,
                  or_(cases.c.closing_date.is_(None), scanned(cases.c.closing_date) >= first)]
     # Measures with the same per-row expression share one column (the three stock counts are all "1").
-    columns: dict[str, tuple] = {}
+    columns: dict[tuple, tuple[str, object]] = {}
     column_of: dict[str, str] = {}
     for m in items:
         if m.basis in STOCK and m.value is not None:
             raise ValueError(f"{m.key}: stock measures are counts")
-        expr = _row_sql(m, ctx)
-        text = str(expr.compile(compile_kwargs={"literal_binds": True}))
-        name = next((n for n, (_, t) in columns.items() if t == text), None)
-        if name is None:
-            name = f"m{len(columns)}"
-            columns[name] = (expr, text)
-        column_of[m.key] = name
-    rows = _bucketed(conn, cases, buckets, group, {n: e for n, (e, _) in columns.items()}, where)
+        same = (m.row, m.value)
+        if same not in columns:
+            columns[same] = (f"m{len(columns)}", _row_sql(m, ctx))
+        column_of[m.key] = columns[same][0]
+    rows = _bucketed(conn, cases, buckets, group, dict(columns.values()), where)
 
     f_owners, c_owners = _owners(f_cuts, windows), _owners(c_cuts, windows)
     flows = [m for m in items if m.basis in ("filing", "closing")]

@@ -104,6 +104,10 @@ BASES: dict[str, Callable[[Ctx], ColumnElement]] = {
 }
 
 
+def _always(ctx: Ctx):
+    return true()
+
+
 def _not_transferred(ctx: Ctx):
     return not_(transferred(ctx))
 
@@ -200,10 +204,10 @@ MEASURES: dict[str, Measure] = {m.key: m for m in [
             _not_transferred, lambda c: case_days(), "天"),
     Measure("on_time", "cases", "执行用时不超过法定期限的结案数", "closing",
             lambda c: and_(_not_transferred(c), case_days() <= c.params.statutory_days)),
-    Measure("pending_start", "cases", "窗口开始前一日的未结案件数（旧存）", "pending_start", lambda c: true()),
-    Measure("pending_end", "cases", "窗口最后一日的未结案件数", "pending_end", lambda c: true()),
+    Measure("pending_start", "cases", "窗口开始前一日的未结案件数（旧存）", "pending_start", _always),
+    Measure("pending_end", "cases", "窗口最后一日的未结案件数", "pending_end", _always),
     Measure("pending_over_12m", "cases", "窗口最后一日未结且立案已超过365天的案件数", "pending_old",
-            lambda c: true()),
+            _always),
     Measure("cross_received", "cases", "交叉执行角色为承接、立案日期在窗口内的案件数", "filing",
             lambda c: cases.c.cross_role == "承接"),
     Measure("cross_sent", "cases", "交叉执行角色为交出、结案日期在窗口内的案件数", "closing",
