@@ -72,7 +72,8 @@ def test_copy_sees_another_process_writing(store, tmp_path):
     other = create_engine(store.url)  # another writer: its own engine and connection
     with other.begin() as conn:
         conn.execute(text("INSERT INTO cases (case_no, court, case_type, filing_date, applied_amount, "
-                          "recovered_amount, suspended_days) VALUES ('b', '测试法院', '首次执行', '2025-06-01', 0, 0, 0)"))
+                          "recovered_amount, suspended_days) "
+                          "VALUES ('b', '测试法院', '首次执行', '2025-06-01', 0, 0, 0)"))
         bump_data_version(conn)
     other.dispose()
     assert filed(b) == 2
@@ -111,7 +112,8 @@ def test_auto_uses_duckdb_only_above_the_threshold(store, tmp_path, monkeypatch)
 def test_a_duckdb_store_is_computed_in_place(tmp_path):
     engine = create_engine(f"duckdb:///{tmp_path / 'court.duckdb'}")
     ensure_schema(engine)
-    import_files(engine, [cases_csv(tmp_path, "a", ["(2025)鄂0505执1号,测试法院,首次执行,2025-03-01,,,0,0"])], "测试法院")
+    csv = cases_csv(tmp_path, "a", ["(2025)鄂0505执1号,测试法院,首次执行,2025-03-01,,,0,0"])
+    import_files(engine, [csv], "测试法院")
     assert analytics.compute_engine(engine, "duckdb") is engine
     assert filed(board(engine, tmp_path)) == 1
     engine.dispose()
