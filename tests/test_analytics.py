@@ -15,6 +15,7 @@ from metrics.engine import analytics
 from metrics.engine.db import bump_data_version, data_version, ensure_schema
 from metrics.engine.service import Dashboard
 from metrics.engine.windows import clamp
+from metrics.ingest.batches import undo_latest
 from metrics.ingest.importer import import_files
 from tests.conftest import insert, make_config
 from tests.test_config import variant
@@ -63,6 +64,9 @@ def test_copy_sees_every_import(store, tmp_path):
     assert (r["filed_count"].value, r["closed_count"].value, r["completion_rate"].value) == (3, 1, 1.0)
     fresh = analytics.analytics_copy(store)
     assert fresh is not copy and not Path(copy.path).exists()  # the old copy is dropped
+    undo_latest(store)  # an undo bumps the version too: the copy follows it back
+    r = b.window_results([WINDOW])[0]
+    assert (r["filed_count"].value, r["closed_count"].value) == (1, 0)
 
 
 def test_copy_sees_another_process_writing(store, tmp_path):
