@@ -70,6 +70,8 @@ class Config:
     path: Path | None = None
     # The court's header/unit/value mapping for imports (metrics.ingest.mapping), next to config.yaml by default.
     mapping_path: Path | None = None
+    analytics: str = "auto"  # database / duckdb / auto (metrics.engine.analytics)
+    analytics_cache: Path | None = None  # folder for the DuckDB copy (None: beside a SQLite store, else temp)
 
     @property
     def is_sample_database(self) -> bool:
@@ -283,6 +285,33 @@ def _check_url(url: Any, key: str) -> str:
     return url.strip()
 
 
+ANALYTICS_MODES = {"database": "在业务数据库中直接计算", "duckdb": "在 DuckDB 分析副本中计算",
+                   "auto": "案件超过10万件时用 DuckDB，否则直接计算"}
+
+
+def _parse_analytics(raw: Any, env_value: str) -> tuple[str, Path | None]:
+    """`analytics: auto` or `analytics: {engine: duckdb, cache: data/analytics}`; DASHBOARD_ANALYTICS wins."""
+    cache = None
+    if isinstance(raw, dict):
+        for k in raw:
+            if k not in ("engine", "cache"):
+                raise ConfigError(f"analytics.{k}", "未知设置，只能写 engine 与 cache")
+        mode, key = raw.get("engine", "auto"), "analytics.engine"
+        if raw.get("cache") not in (None, ""):
+            if not isinstance(raw["cache"], str):
+                raise ConfigError("analytics.cache", "应为文件夹路径，例如 data/analytics")
+            cache = Path(raw["cache"])
+            cache = cache if cache.is_absolute() else ROOT / cache
+    else:
+        mode, key = ("auto" if raw in (None, "") else raw), "analytics"
+    if env_value:
+        mode, key = env_value, "环境变量 DASHBOARD_ANALYTICS"
+    if mode not in ANALYTICS_MODES:
+        choices = "；".join(f"{k}（{v}）" for k, v in ANALYTICS_MODES.items())
+        raise ConfigError(key, f"应为 database、duckdb 或 auto，现在是“{mode}”。可选：{choices}")
+    return mode, cache
+
+
 def load_config(path: str | os.PathLike | None = None, env: dict | None = None) -> Config:
     """Read and validate a config file (default: DASHBOARD_CONFIG, else config.yaml beside app.py).
 
@@ -293,7 +322,7 @@ def load_config(path: str | os.PathLike | None = None, env: dict | None = None) 
     raw = _read_yaml(path)
     if not isinstance(raw, dict):
         raise ConfigError(path.name, "配置文件应为“键: 值”形式")
-    known = {"court", "database", "phases", "parameters", "targets", "display", "import"}
+    known = {"court", "database", "analytics", "phases", "parameters", "targets", "display", "import"}
     for k in raw:
         if k not in known:
             raise ConfigError(str(k), "未知配置项，可用：" + "、".join(sorted(known)))
@@ -314,6 +343,7 @@ def load_config(path: str | os.PathLike | None = None, env: dict | None = None) 
     if not isinstance(sample, bool):
         raise ConfigError("database.sample", "应为 true 或 false")
 
+    analytics, analytics_cache = _parse_analytics(raw.get("analytics"), env.get("DASHBOARD_ANALYTICS", "").strip())
     display = _mapping(raw.get("display"), "display")
     as_of = None if display.get("as_of") in (None, "") else _as_date(display["as_of"], "display.as_of")
     if as_of is not None and as_of > dt.date.today():
@@ -349,4 +379,6 @@ def load_config(path: str | os.PathLike | None = None, env: dict | None = None) 
         default_phase=default_phase,
         path=path,
         mapping_path=mapping_path,
+        analytics=analytics,
+        analytics_cache=analytics_cache,
     )

@@ -10,22 +10,46 @@ import pytest
 from sqlalchemy import create_engine
 
 from metrics.config import Config, Parameters, Phase, Target
+from metrics.engine.db import bump_data_version
 from metrics.engine.schema import TABLES, metadata
 
 EXTRA_URLS = os.environ.get("TEST_DATABASE_URLS", "").split()
 
 
+# Besides SQLite and TEST_DATABASE_URLS, a module that sets ANALYTICS_BACKENDS = True runs its database tests on a
+# DuckDB store ("duckdb") and on SQLite with `analytics: duckdb` ("analytics": computed on the DuckDB copy).
+LOCAL_BACKENDS = ("sqlite", "duckdb", "analytics")
+
+
 def _backend_id(url: str) -> str:
-    return "sqlite" if url == "sqlite" else url.split(":", 1)[0].split("+", 1)[0]
+    return url if url in LOCAL_BACKENDS else url.split(":", 1)[0].split("+", 1)[0]
 
 
-@pytest.fixture(params=["sqlite", *EXTRA_URLS], ids=_backend_id)
-def engine(request, tmp_path):
-    url = f"sqlite:///{tmp_path / 'test.db'}" if request.param == "sqlite" else request.param
+def pytest_generate_tests(metafunc):
+    if "engine" in metafunc.fixturenames:
+        backends = ["sqlite", *EXTRA_URLS]
+        if getattr(metafunc.module, "ANALYTICS_BACKENDS", False):
+            backends += ["duckdb", "analytics"]
+        metafunc.parametrize("engine", backends, ids=_backend_id, indirect=True)
+
+
+@pytest.fixture
+def engine(request, tmp_path, monkeypatch):
+    from metrics.engine.analytics import drop_copies
+
+    backend = request.param
+    if backend in ("sqlite", "analytics"):
+        url = f"sqlite:///{tmp_path / 'test.db'}"
+    elif backend == "duckdb":
+        url = f"duckdb:///{tmp_path / 'test.duckdb'}"
+    else:
+        url = backend
+    monkeypatch.setenv("DASHBOARD_ANALYTICS", "duckdb" if backend == "analytics" else "database")
     eng = create_engine(url)
     metadata.drop_all(eng)
     metadata.create_all(eng)
     yield eng
+    drop_copies()
     metadata.drop_all(eng)
     eng.dispose()
 
@@ -60,6 +84,7 @@ def insert(engine, table: str, rows: list[dict]) -> None:
         full.append(rec)
     with engine.begin() as conn:
         conn.execute(spec.table.insert(), full)
+        bump_data_version(conn)  # as every import does, so an analytics copy notices the new rows
 
 
 def make_config(phases=None, **params) -> Config:
@@ -69,4 +94,5 @@ def make_config(phases=None, **params) -> Config:
     )
     return Config(court_name="测试法院", court_code="鄂0505", action_name="专项行动", database_url="sqlite://",
                   database_url_from_env=False, sample=False, phases=tuple(phases),
-                  parameters=Parameters(**params), targets={"recovery_rate": Target("higher", 0.5)})
+                  parameters=Parameters(**params), targets={"recovery_rate": Target("higher", 0.5)},
+                  analytics=os.environ.get("DASHBOARD_ANALYTICS") or "database")

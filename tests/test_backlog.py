@@ -8,6 +8,8 @@ from metrics.engine.filters import Filters
 from metrics.engine.windows import clamp, phase_windows
 from tests.conftest import d, insert, make_config
 
+ANALYTICS_BACKENDS = True  # also on a DuckDB store and with analytics: duckdb (tests/conftest.py)
+
 # Ages on 2025-03-31 (the end of the March window), worked out by hand:
 #   a0    filed 2025-03-31                  0 days  ≤3个月 (filed on the day itself)
 #   a90   filed 2024-12-31                 90 days  ≤3个月 (upper edge)

@@ -13,6 +13,8 @@ from metrics.engine.schema import auctions, cases
 from metrics.engine.windows import clamp
 from tests.conftest import d, insert, make_config
 
+ANALYTICS_BACKENDS = True  # also on a DuckDB store and with analytics: duckdb (tests/conftest.py)
+
 AS_OF = dt.date(2025, 4, 30)
 
 

@@ -13,6 +13,8 @@ from metrics.engine.indicators import INDICATORS
 from metrics.engine.windows import clamp
 from tests.conftest import d, insert, make_config
 
+ANALYTICS_BACKENDS = True  # also on a DuckDB store and with analytics: duckdb (tests/conftest.py)
+
 MARCH = ("2025-03-01", "2025-03-31")
 
 

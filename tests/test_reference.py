@@ -18,6 +18,8 @@ from metrics.engine.db import build_sample
 from metrics.engine.schema import auctions, cases, entrustments, judgments, measures
 from metrics.engine.windows import phase_windows
 
+ANALYTICS_BACKENDS = True  # also on a DuckDB store and with analytics: duckdb (tests/conftest.py)
+
 AS_OF_DATES = [dt.date(2026, 10, 31), dt.date(2025, 7, 15)]
 MEASURE_TYPES = {"measure_search": "搜查", "measure_summons": "拘传", "measure_fine": "罚款",
                  "measure_detention": "司法拘留", "measure_crime_referral": "移送拒执罪",

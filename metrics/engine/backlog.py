@@ -78,6 +78,12 @@ def pending_by_age(conn: Connection, config: Config, windows: list[Window],
     out: list[PendingAges | None] = [None] * len(windows)
     if not live:
         return out
+    from metrics.engine.compute import analytics_target
+
+    target = analytics_target(conn, config)
+    if target is not None:
+        with target.connect() as copy:
+            return pending_by_age(copy, config, windows, filters)
     # Plain typed literals, as in metrics.engine.compute: SQLite keeps dates as ISO text.
     rows = [select(literal(i).label("wid"), literal(w.end, Date).label("day")) for i, w in live]
     days = (rows[0] if len(rows) == 1 else union_all(*rows)).subquery("days")

@@ -44,9 +44,9 @@ def get_engine(url: str) -> Engine:
 
 
 def ensure_schema(engine: Engine) -> None:
-    """Create missing tables, and add columns a newer version defines to tables an older one created.
-
-    Only optional (nullable) columns are ever added, so a court's existing database upgrades in place.
+    """Create missing tables; upgrade tables an older version made: add the optional columns and the indexes
+    a newer version defines (create_all only indexes new tables). Only nullable columns are ever added, so a
+    court's existing database upgrades in place.
     """
     metadata.create_all(engine)
     inspector = inspect(engine)
@@ -60,6 +60,23 @@ def ensure_schema(engine: Engine) -> None:
                 kind = column.type.compile(dialect=engine.dialect)
                 name = engine.dialect.identifier_preparer.quote(column.name)
                 conn.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {name} {kind}")
+    if engine.dialect.name == "duckdb":  # no index reflection there, and DuckDB scans instead of using them
+        return
+    for table in metadata.sorted_tables:
+        for index in table.indexes:
+            index.create(engine, checkfirst=True)
+
+
+def analyze(conn) -> None:
+    """Refresh the planner's statistics after a large import (where the engine wants it asked)."""
+    name = conn.dialect.name
+    if name == "sqlite":
+        conn.exec_driver_sql("ANALYZE")
+    elif name == "postgresql":
+        conn.exec_driver_sql("ANALYZE " + ", ".join(t.name for t in metadata.sorted_tables))
+    elif name == "mysql":
+        conn.exec_driver_sql("ANALYZE TABLE " + ", ".join(t.name for t in metadata.sorted_tables))
+    # DuckDB keeps its statistics up to date itself.
 
 
 def is_empty(engine: Engine) -> bool:

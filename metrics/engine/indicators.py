@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, exists, func, not_, or_, true
+from sqlalchemy import and_, case, exists, func, not_, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from metrics.engine.filters import Filters, filtered_case_numbers, scope_conditions
@@ -38,12 +38,24 @@ class Ctx:
 
 @dataclass(frozen=True)
 class Measure:
+    """One aggregate: the rows of `source` that fall in the window by `basis` and meet `row`, counted or summed.
+
+    The window part (`basis`) and the row part (`row`, which never refers to the window) are kept apart, so the
+    same definition gives both the per-window condition (drill-through, `condition`) and the single-pass
+    aggregation of metrics.engine.compute, which assigns every row to its window once.
+    """
+
     key: str
     source: str  # cases / judgments / auctions / measures / entrustments
     label: str  # what is counted or summed, in Chinese
-    condition: Callable[[Ctx], ColumnElement]
+    basis: str  # how a row falls in a window: see BASES
+    row: Callable[[Ctx], ColumnElement]
     value: Callable[[Ctx], ColumnElement] | None = None  # None: count the rows
     unit: str = "件"
+
+    def condition(self, ctx: Ctx) -> ColumnElement:
+        """The whole condition for one window (window part and row part)."""
+        return and_(BASES[self.basis](ctx), self.row(ctx))
 
 
 # ---- the sets of SPEC section 4, as conditions on the cases table -------------------------------------------
@@ -74,26 +86,75 @@ def case_days():
     return case((raw < 0, 0), else_=raw)
 
 
+def pending_old(ctx: Ctx):
+    """Pending at the window's last day and filed more than 365 days before it."""
+    return and_(pending_at(ctx.end), days_between(cases.c.filing_date, ctx.end) > 365)
+
+
+# How a row falls in a window. For cases: by filing date, by closing date, or by being pending the day before the
+# window, on its last day, or on its last day for more than 365 days. The other tables are put in the window by
+# their own date in base_conditions, so their basis is "row" (no further window condition).
+BASES: dict[str, Callable[[Ctx], ColumnElement]] = {
+    "filing": lambda c: _between(cases.c.filing_date, c),
+    "closing": lambda c: _between(cases.c.closing_date, c),
+    "pending_start": lambda c: pending_at(c.day_before_start),
+    "pending_end": lambda c: pending_at(c.end),
+    "pending_old": pending_old,
+    "row": lambda c: true(),
+}
+
+
+def _always(ctx: Ctx):
+    return true()
+
+
+def _not_transferred(ctx: Ctx):
+    return not_(transferred(ctx))
+
+
 def _monetary(ctx: Ctx):
-    return and_(closed_cohort(ctx), cases.c.applied_amount > 0)
+    return and_(_not_transferred(ctx), cases.c.applied_amount > 0)
 
 
 def _cross(ctx: Ctx):
-    return and_(closed_cohort(ctx), cases.c.cross_role == "承接")
+    return and_(_not_transferred(ctx), cases.c.cross_role == "承接")
 
 
 def _zhongben(ctx: Ctx):
-    return and_(closed_cohort(ctx), cases.c.closing_method == ZHONGBEN)
+    return and_(_not_transferred(ctx), cases.c.closing_method == ZHONGBEN)
 
 
 def _applied_for(ctx: Ctx):
-    """A judgment is applied for when a 首次执行 case names it as basis within the observation days."""
+    """A judgment is applied for when a 首次执行 case names it as basis within the observation days.
+
+    Written here as a correlated EXISTS (clear, and fast for the few rows of a drill-through); metrics.engine.compute
+    evaluates the same condition as one join to each judgment's earliest basis case (applied_for_link).
+    """
     return exists().where(
         cases.c.basis_doc_no == judgments.c.doc_no,
         cases.c.case_type == "首次执行",
         cases.c.filing_date <= ctx.as_of,
         days_between(judgments.c.effective_date, cases.c.filing_date) <= ctx.params.judgment_observation_days,
     )
+
+
+def applied_for_link(as_of: dt.date):
+    """The earliest filing date of a 首次执行 case (existing at the as-of date) per judgment it names as basis.
+
+    "Some case filed within the observation days" is "the earliest such case filed within them", so one hash join
+    to this small table replaces a per-judgment EXISTS.
+    """
+    return (select(cases.c.basis_doc_no.label("doc_no"), func.min(cases.c.filing_date).label("first_filing"))
+            .where(cases.c.case_type == "首次执行", cases.c.filing_date <= as_of, cases.c.basis_doc_no.isnot(None))
+            .group_by(cases.c.basis_doc_no)
+            .subquery("applied_link"))
+
+
+def applied_for_joined(link, ctx: Ctx):
+    """_applied_for on a judgment row joined (LEFT OUTER) to applied_for_link."""
+    return and_(link.c.first_filing.isnot(None),
+                days_between(judgments.c.effective_date, link.c.first_filing)
+                <= ctx.params.judgment_observation_days)
 
 
 def _auction_decided(ctx: Ctx):
@@ -119,68 +180,94 @@ MEASURE_KINDS = {
 }
 
 MEASURES: dict[str, Measure] = {m.key: m for m in [
-    Measure("filed", "cases", "立案日期在窗口内的案件数", lambda c: _between(cases.c.filing_date, c)),
-    Measure("closed", "cases", "结案日期在窗口内的结案数（不含移送他院执行）", closed_cohort),
+    Measure("filed", "cases", "立案日期在窗口内的案件数", "filing", lambda c: true()),
+    Measure("closed", "cases", "结案日期在窗口内的结案数（不含移送他院执行）", "closing", _not_transferred),
     Measure("transferred", "cases", "结案日期在窗口内、以终结执行（指定/提级/委托执行）移送他院的案件数",
-            lambda c: and_(_between(cases.c.closing_date, c), transferred(c))),
-    Measure("completed", "cases", "其中结案方式为执行完毕的案件数",
-            lambda c: and_(closed_cohort(c), cases.c.closing_method == COMPLETED)),
+            "closing", transferred),
+    Measure("completed", "cases", "其中结案方式为执行完毕的案件数", "closing",
+            lambda c: and_(_not_transferred(c), cases.c.closing_method == COMPLETED)),
     Measure("actual", "cases",
             "其中结案方式属实际执结方式（参数 actual_closure_methods，"
-            "默认执行完毕、终结执行、销案、不予执行、驳回申请）的案件数",
-            lambda c: and_(closed_cohort(c), cases.c.closing_method.in_(c.params.actual_closure_methods))),
-    Measure("zhongben", "cases", "其中以终结本次执行程序结案的案件数", _zhongben),
-    Measure("zhongben_qualified", "cases", "终本结案中评查结果为合格的案件数",
+            "默认执行完毕、终结执行、销案、不予执行、驳回申请）的案件数", "closing",
+            lambda c: and_(_not_transferred(c), cases.c.closing_method.in_(c.params.actual_closure_methods))),
+    Measure("zhongben", "cases", "其中以终结本次执行程序结案的案件数", "closing", _zhongben),
+    Measure("zhongben_qualified", "cases", "终本结案中评查结果为合格的案件数", "closing",
             lambda c: and_(_zhongben(c), cases.c.zhongben_review == "合格")),
-    Measure("zhongben_reviewed", "cases", "终本结案中已评查（合格或不合格）的案件数",
+    Measure("zhongben_reviewed", "cases", "终本结案中已评查（合格或不合格）的案件数", "closing",
             lambda c: and_(_zhongben(c), cases.c.zhongben_review.in_(("合格", "不合格")))),
-    Measure("monetary_closed", "cases", "申请标的大于0的结案数", _monetary),
-    Measure("recovered_sum", "cases", "申请标的大于0的结案案件执行到位金额之和", _monetary,
+    Measure("monetary_closed", "cases", "申请标的大于0的结案数", "closing", _monetary),
+    Measure("recovered_sum", "cases", "申请标的大于0的结案案件执行到位金额之和", "closing", _monetary,
             lambda c: cases.c.recovered_amount, "元"),
-    Measure("applied_sum", "cases", "申请标的大于0的结案案件申请执行标的金额之和", _monetary,
+    Measure("applied_sum", "cases", "申请标的大于0的结案案件申请执行标的金额之和", "closing", _monetary,
             lambda c: cases.c.applied_amount, "元"),
-    Measure("days_sum", "cases", "结案案件执行用时之和（结案日期−立案日期−扣除审限天数，最少为0）", closed_cohort,
-            lambda c: case_days(), "天"),
-    Measure("on_time", "cases", "执行用时不超过法定期限的结案数",
-            lambda c: and_(closed_cohort(c), case_days() <= c.params.statutory_days)),
-    Measure("pending_start", "cases", "窗口开始前一日的未结案件数（旧存）",
-            lambda c: pending_at(c.day_before_start)),
-    Measure("pending_end", "cases", "窗口最后一日的未结案件数", lambda c: pending_at(c.end)),
-    Measure("pending_over_12m", "cases", "窗口最后一日未结且立案已超过365天的案件数",
-            lambda c: and_(pending_at(c.end), days_between(cases.c.filing_date, c.end) > 365)),
-    Measure("cross_received", "cases", "交叉执行角色为承接、立案日期在窗口内的案件数",
-            lambda c: and_(_between(cases.c.filing_date, c), cases.c.cross_role == "承接")),
-    Measure("cross_sent", "cases", "交叉执行角色为交出、结案日期在窗口内的案件数",
-            lambda c: and_(_between(cases.c.closing_date, c), cases.c.cross_role == "交出")),
-    Measure("cross_closed", "cases", "承接案件的结案数", _cross),
-    Measure("cross_completed", "cases", "承接案件中执行完毕的结案数",
+    Measure("days_sum", "cases", "结案案件执行用时之和（结案日期−立案日期−扣除审限天数，最少为0）", "closing",
+            _not_transferred, lambda c: case_days(), "天"),
+    Measure("on_time", "cases", "执行用时不超过法定期限的结案数", "closing",
+            lambda c: and_(_not_transferred(c), case_days() <= c.params.statutory_days)),
+    Measure("pending_start", "cases", "窗口开始前一日的未结案件数（旧存）", "pending_start", _always),
+    Measure("pending_end", "cases", "窗口最后一日的未结案件数", "pending_end", _always),
+    Measure("pending_over_12m", "cases", "窗口最后一日未结且立案已超过365天的案件数", "pending_old",
+            _always),
+    Measure("cross_received", "cases", "交叉执行角色为承接、立案日期在窗口内的案件数", "filing",
+            lambda c: cases.c.cross_role == "承接"),
+    Measure("cross_sent", "cases", "交叉执行角色为交出、结案日期在窗口内的案件数", "closing",
+            lambda c: cases.c.cross_role == "交出"),
+    Measure("cross_closed", "cases", "承接案件的结案数", "closing", _cross),
+    Measure("cross_completed", "cases", "承接案件中执行完毕的结案数", "closing",
             lambda c: and_(_cross(c), cases.c.closing_method == COMPLETED)),
-    Measure("cross_recovered_sum", "cases", "申请标的大于0的承接结案案件执行到位金额之和",
+    Measure("cross_recovered_sum", "cases", "申请标的大于0的承接结案案件执行到位金额之和", "closing",
             lambda c: and_(_cross(c), cases.c.applied_amount > 0), lambda c: cases.c.recovered_amount, "元"),
-    Measure("cross_applied_sum", "cases", "申请标的大于0的承接结案案件申请执行标的金额之和",
+    Measure("cross_applied_sum", "cases", "申请标的大于0的承接结案案件申请执行标的金额之和", "closing",
             lambda c: and_(_cross(c), cases.c.applied_amount > 0), lambda c: cases.c.applied_amount, "元"),
-    Measure("judgments_total", "judgments", "生效日期在窗口内、具有给付内容的生效裁判数", lambda c: true()),
-    Measure("judgments_applied", "judgments", "其中生效后观察期内被申请首次执行的裁判数", _applied_for),
-    Measure("auction_rounds", "auctions", "结束日期在窗口内的拍次", lambda c: true(), unit="次"),
-    Measure("auction_decided", "auctions", "结束日期在窗口内、结果为成交或流拍的拍次", _auction_decided, unit="次"),
-    Measure("auction_deals", "auctions", "其中成交的拍次", _deal, unit="次"),
-    Measure("auction_premium_sum", "auctions", "成交拍次（成交价−起拍价）之和", _deal,
+    Measure("judgments_total", "judgments", "生效日期在窗口内、具有给付内容的生效裁判数", "row", lambda c: true()),
+    Measure("judgments_applied", "judgments", "其中生效后观察期内被申请首次执行的裁判数", "row", _applied_for),
+    Measure("auction_rounds", "auctions", "结束日期在窗口内的拍次", "row", lambda c: true(), unit="次"),
+    Measure("auction_decided", "auctions", "结束日期在窗口内、结果为成交或流拍的拍次", "row", _auction_decided,
+            unit="次"),
+    Measure("auction_deals", "auctions", "其中成交的拍次", "row", _deal, unit="次"),
+    Measure("auction_premium_sum", "auctions", "成交拍次（成交价−起拍价）之和", "row", _deal,
             lambda c: auctions.c.deal_price - auctions.c.start_price, "元"),
-    Measure("auction_start_sum", "auctions", "成交拍次起拍价之和", _deal, lambda c: auctions.c.start_price, "元"),
-    Measure("auction_realized_sum", "auctions", "评估价大于0的成交拍次成交价之和",
+    Measure("auction_start_sum", "auctions", "成交拍次起拍价之和", "row", _deal, lambda c: auctions.c.start_price,
+            "元"),
+    Measure("auction_realized_sum", "auctions", "评估价大于0的成交拍次成交价之和", "row",
             lambda c: and_(_deal(c), auctions.c.appraisal_price > 0), lambda c: auctions.c.deal_price, "元"),
-    Measure("auction_appraisal_sum", "auctions", "评估价大于0的成交拍次评估价之和",
+    Measure("auction_appraisal_sum", "auctions", "评估价大于0的成交拍次评估价之和", "row",
             lambda c: and_(_deal(c), auctions.c.appraisal_price > 0), lambda c: auctions.c.appraisal_price, "元"),
-    *[Measure(key, "measures", f"决定日期在窗口内的{kind}人次", _measure_type(kind),
+    *[Measure(key, "measures", f"决定日期在窗口内的{kind}人次", "row", _measure_type(kind),
               lambda c: measures.c.persons, "人次") for key, kind in MEASURE_KINDS.items()],
-    Measure("fine_amount", "measures", "决定日期在窗口内的罚款金额之和", _measure_type("罚款"),
+    Measure("fine_amount", "measures", "决定日期在窗口内的罚款金额之和", "row", _measure_type("罚款"),
             lambda c: measures.c.amount, "元"),
-    Measure("entrust_due", "entrustments", "委托日期在窗口内、办理期限已届满的收到委托事项数", lambda c: true()),
-    Measure("entrust_on_time", "entrustments", "其中在办理期限内反馈的事项数",
+    Measure("entrust_due", "entrustments", "委托日期在窗口内、办理期限已届满的收到委托事项数", "row",
+            lambda c: true()),
+    Measure("entrust_on_time", "entrustments", "其中在办理期限内反馈的事项数", "row",
             lambda c: and_(entrustments.c.feedback_date.isnot(None), entrustments.c.feedback_date <= c.as_of,
                            days_between(entrustments.c.sent_date, entrustments.c.feedback_date)
                            <= entrustments.c.due_days)),
 ]}
+
+
+# The date that puts a row of each table in a window (cases: see BASES; filing_date bounds them all).
+WINDOW_DATE = {"cases": cases.c.filing_date, "judgments": judgments.c.effective_date,
+               "auctions": auctions.c.end_date, "measures": measures.c.measure_date,
+               "entrustments": entrustments.c.sent_date}
+
+
+def row_conditions(source: str, ctx: Ctx, filters: Filters) -> list:
+    """The window-independent part of base_conditions: in scope, filtered, already happened at the as-of date."""
+    if source == "cases":
+        return scope_conditions(filters, ctx.params.scope_case_types)
+    if source == "judgments":
+        conds = [judgments.c.has_payment.is_(True)]
+        if filters.court:
+            conds.append(judgments.c.court == filters.court)
+        return conds
+    if source in ("auctions", "measures"):
+        table = SOURCE_TABLES[source]
+        return [table.c.case_no.in_(filtered_case_numbers(filters))] if filters.restricts_cases() else []
+    if source == "entrustments":
+        return [entrustments.c.direction == "收到",
+                days_between(entrustments.c.sent_date, ctx.as_of) >= entrustments.c.due_days]
+    raise ValueError(source)
 
 
 def base_conditions(source: str, ctx: Ctx, filters: Filters) -> list:
@@ -188,27 +275,9 @@ def base_conditions(source: str, ctx: Ctx, filters: Filters) -> list:
     if source == "cases":
         # Only cases alive in the window matter to any case measure: filed by its end (which is ≤ the as-of
         # date) and not closed before its start. The second condition only prunes; it changes no measure.
-        return [*scope_conditions(filters, ctx.params.scope_case_types), cases.c.filing_date <= ctx.end,
+        return [*row_conditions(source, ctx, filters), cases.c.filing_date <= ctx.end,
                 or_(cases.c.closing_date.is_(None), cases.c.closing_date >= ctx.start)]
-    if source == "judgments":
-        conds = [judgments.c.has_payment.is_(True), _between(judgments.c.effective_date, ctx)]
-        if filters.court:
-            conds.append(judgments.c.court == filters.court)
-        return conds
-    if source == "auctions":
-        conds = [_between(auctions.c.end_date, ctx)]
-        if filters.restricts_cases():
-            conds.append(auctions.c.case_no.in_(filtered_case_numbers(filters)))
-        return conds
-    if source == "measures":
-        conds = [_between(measures.c.measure_date, ctx)]
-        if filters.restricts_cases():
-            conds.append(measures.c.case_no.in_(filtered_case_numbers(filters)))
-        return conds
-    if source == "entrustments":
-        return [entrustments.c.direction == "收到", _between(entrustments.c.sent_date, ctx),
-                days_between(entrustments.c.sent_date, ctx.as_of) >= entrustments.c.due_days]
-    raise ValueError(source)
+    return [*row_conditions(source, ctx, filters), _between(WINDOW_DATE[source], ctx)]
 
 
 SOURCE_TABLES = {"cases": cases, "judgments": judgments, "auctions": auctions, "measures": measures,

@@ -17,7 +17,10 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    event,
 )
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.schema import CreateColumn
 
 metadata = MetaData()
 
@@ -58,7 +61,8 @@ cases = Table(
 )
 Index("ix_cases_filing", cases.c.filing_date)
 Index("ix_cases_closing", cases.c.closing_date)
-Index("ix_cases_basis", cases.c.basis_doc_no)
+# The judgment link (裁判自动履行率) reads each judgment's earliest 首次执行 case from this index alone (covering).
+Index("ix_cases_basis_link", cases.c.basis_doc_no, cases.c.case_type, cases.c.filing_date)
 
 judgments = Table(
     "judgments",
@@ -259,3 +263,29 @@ MEASURE_TYPES = ("搜查", "拘传", "罚款", "司法拘留", "移送拒执罪"
 AUCTION_RESULTS = ("成交", "流拍", "撤回", "中止", "悔拍")
 AUCTION_ROUNDS = ("一拍", "二拍", "变卖")
 ASSET_TYPES = ("住宅", "商业用房", "车辆", "股权", "机器设备", "其他")
+
+
+# ---- DuckDB (a DuckDB file as the store): no SERIAL there, so an autoincrement key takes its values from a
+# sequence created with the table.
+
+def _autoincrement_key(table: Table):
+    key = table.autoincrement_column
+    return key if key is not None and isinstance(key.type, Integer) else None
+
+
+@compiles(CreateColumn, "duckdb")
+def _duckdb_column(element, compiler, **kw):
+    column = element.element
+    if column.table is not None and _autoincrement_key(column.table) is column:
+        return f"{column.name} INTEGER DEFAULT nextval('{column.table.name}_{column.name}_seq') NOT NULL"
+    return compiler.visit_create_column(element, **kw)
+
+
+@event.listens_for(metadata, "before_create")
+def _duckdb_sequences(target, connection, tables=(), **kw):
+    if connection.dialect.name != "duckdb":
+        return
+    for table in tables:
+        key = _autoincrement_key(table)
+        if key is not None:
+            connection.exec_driver_sql(f"CREATE SEQUENCE IF NOT EXISTS {table.name}_{key.name}_seq")
