@@ -494,4 +494,16 @@ def import_files(engine: Engine, sources: list[Source], court: str,
         report.errors.append(Problem("数据库", None, None,
                                      f"写入数据库时出错（{reason}），已全部回滚，数据库未作任何改动"))
         raise ImportRejected(report) from None
+    _refresh_statistics(engine)
     return report
+
+
+def _refresh_statistics(engine: Engine) -> None:
+    """The planner's statistics after new rows (issue 11); an optimisation, so a failure is not the import's."""
+    from metrics.engine.db import analyze
+
+    try:
+        with engine.begin() as conn:
+            analyze(conn)
+    except SQLAlchemyError:
+        pass
