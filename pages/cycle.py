@@ -125,12 +125,12 @@ def km_chart() -> None:
         return
     k = 1.9 if frame.projector else 1.0
     order = [p.name for p in PHASES]
-    base = alt.Chart(curve).encode(
-        x=alt.X("天数:Q", title="立案后天数（扣除审限天数）"),
-        color=alt.Color("阶段:N", scale=phase_colors(), sort=order, title=None,
-                        legend=alt.Legend(symbolSize=round(120 * k))))
-    band = base.mark_area(interpolate="step-after", opacity=0.12).encode(y=alt.Y("下限:Q"), y2="上限:Q")
+    base = alt.Chart(curve).encode(x=alt.X("天数:Q", title="立案后天数（扣除审限天数）"))
+    band = base.mark_area(interpolate="step-after", opacity=0.12).encode(
+        y=alt.Y("下限:Q"), y2="上限:Q", color=alt.Color("阶段:N", scale=phase_colors(), sort=order, legend=None))
     line = base.mark_line(interpolate="step-after", strokeWidth=2.5 * k).encode(
+        color=alt.Color("阶段:N", scale=phase_colors(), sort=order, title=None,
+                        legend=alt.Legend(symbolSize=round(120 * k), symbolStrokeWidth=3)),
         y=alt.Y("尚未结案比例:Q", title="尚未结案的比例", axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1])),
         tooltip=[alt.Tooltip("阶段:N"), alt.Tooltip("天数:Q"),
                  alt.Tooltip("尚未结案比例:Q", format=".1%"), alt.Tooltip("下限:Q", format=".1%", title="95%下限"),

@@ -22,8 +22,9 @@ config, board, filters, as_of = frame.config, frame.board, frame.filters, frame.
 
 warn_days = 30
 if not frame.projector:
-    warn_days = int(st.number_input("提前预警天数", min_value=0, max_value=365, value=30, step=5, key="watch_days",
-                                    help="即将超审限、即将满12个月、终本定期查控：距期限不足多少天时列入清单。"))
+    warn_days = int(st.columns([1, 3])[0].number_input(
+        "提前预警天数", min_value=0, max_value=365, value=30, step=5, key="watch_days",
+        help="即将超审限、即将满12个月、终本定期查控：距期限不足多少天时列入清单。"))
 settings = WatchSettings(warn_days=warn_days)
 specs = list_specs(config, settings)
 lists = data.watch_lists(board, filters, as_of, settings)
@@ -90,7 +91,8 @@ def group_frame(key: str, by: str) -> pd.DataFrame:
 def counts_tables(key: str) -> None:
     spec = specs[key]
     if spec.group_by == "partner":
-        widgets.table(frame, group_frame(key, "partner"), f"督办_{spec.title}_按对方法院")
+        df = group_frame(key, "partner")
+        widgets.table(frame, df, f"督办_{spec.title}_按对方法院", height=min(320, 38 + 35 * len(df)))
         return
     left, right = st.columns([2, 3])
     with left:
@@ -98,7 +100,8 @@ def counts_tables(key: str) -> None:
         widgets.table(frame, group_frame(key, "team"), f"督办_{spec.title}_按团队")
     with right:
         st.markdown("**按承办人**")
-        widgets.table(frame, group_frame(key, "handler"), f"督办_{spec.title}_按承办人")
+        df = group_frame(key, "handler")
+        widgets.table(frame, df, f"督办_{spec.title}_按承办人", height=min(320, 38 + 35 * len(df)))
 
 
 def records(key: str) -> None:
