@@ -93,3 +93,21 @@ def test_verdict_edges():
     assert _verdict(0.3, 0.49, 0.5, "higher") == "unlikely"
     assert _verdict(80, 90, 90, "lower") == "likely"
     assert _verdict(80, 91, 90, "lower") == "risk"
+
+
+def test_docx_section_only_for_open_phases(engine):
+    from docx import Document
+
+    from metrics.present.forecast_docx import add_forecast_docx
+
+    insert(engine, "cases", daily_closures(PACE_START, D, "执行完毕"))
+    config = config_with(completion_rate=("higher", 0.5))
+    doc = Document()
+    assert add_forecast_docx(doc, engine, config, D)
+    text = "\n".join(p.text for p in doc.paragraphs)
+    cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    assert "阶段末预判" in text and "尚余10天" in text and "可望达标1项（执行完毕率）" in text
+    assert cells[6:] == ["执行完毕率", "100.0%", "100.0%", "100.0%～100.0%", "50.0%", "可望达标"]
+    ended = Document()
+    assert not add_forecast_docx(ended, engine, config, d("2025-03-31"))
+    assert not ended.paragraphs and not ended.tables
