@@ -125,20 +125,23 @@ def km_chart() -> None:
         return
     k = 1.9 if frame.projector else 1.0
     order = [p.name for p in PHASES]
-    base = alt.Chart(curve).encode(x=alt.X("天数:Q", title="立案后天数（扣除审限天数）"))
+    # Two years are enough to see the halfway point; the tail of a long-observed baseline would squeeze the rest.
+    span = min(int(curve["天数"].max()), 730)
+    # One legend for both layers: drawn as solid lines (the band's transparency must not fade it).
+    legend = alt.Legend(symbolType="stroke", symbolOpacity=1, symbolStrokeWidth=3 * k, symbolSize=round(200 * k))
+    base = alt.Chart(curve[curve["天数"] <= span]).encode(
+        x=alt.X("天数:Q", title="立案后天数（扣除审限天数）", scale=alt.Scale(domain=[0, span], nice=False)))
     band = base.mark_area(interpolate="step-after", opacity=0.12).encode(
-        y=alt.Y("下限:Q"), y2="上限:Q", color=alt.Color("阶段:N", scale=phase_colors(), sort=order, legend=None))
+        y=alt.Y("下限:Q"), y2="上限:Q", color=alt.Color("阶段:N", scale=phase_colors(), sort=order, legend=legend))
     line = base.mark_line(interpolate="step-after", strokeWidth=2.5 * k).encode(
-        color=alt.Color("阶段:N", scale=phase_colors(), sort=order, title=None,
-                        legend=alt.Legend(symbolSize=round(120 * k), symbolStrokeWidth=3)),
+        color=alt.Color("阶段:N", scale=phase_colors(), sort=order, title=None, legend=legend),
         y=alt.Y("尚未结案比例:Q", title="尚未结案的比例", axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1])),
         tooltip=[alt.Tooltip("阶段:N"), alt.Tooltip("天数:Q"),
                  alt.Tooltip("尚未结案比例:Q", format=".1%"), alt.Tooltip("下限:Q", format=".1%", title="95%下限"),
                  alt.Tooltip("上限:Q", format=".1%", title="95%上限")])
     half = alt.Chart(pd.DataFrame({"y": [0.5]})).mark_rule(strokeDash=[6, 4], color="#555").encode(y="y:Q")
-    subtitle = ("各阶段立案的案件中，立案后经过若干天仍未结案的比例（Kaplan–Meier 估计，浅色为95%区间）；"
-                "未结和移送他院的案件按已经过的天数计入。曲线与50%虚线相交处即“半数结案用时”")
-    widgets.chart(frame, styled(alt.layer(band, line, half), "半数结案用时：各阶段立案队列的结案进度", subtitle,
+    subtitle = "立案后仍未结案的比例（Kaplan–Meier，浅色为95%区间）；与50%虚线相交处即半数结案用时"
+    widgets.chart(frame, styled(alt.layer(line, band, half), "半数结案用时：各阶段立案队列的结案进度", subtitle,
                                 projector=frame.projector, sample=frame.sample, height=400), "半数结案用时_生存曲线")
     if not frame.projector:
         widgets.table(frame, summary, "半数结案用时")
