@@ -29,6 +29,8 @@ MEASURE_DATE = {
     "pending_end": "窗口最后一日仍未结" + PENDING,
     "pending_over_12m": "窗口最后一日仍未结" + PENDING + "，且立案已超过365天",
     "cross_received": "立案日期在窗口内",
+    "km_cohort": "立案日期在窗口内",
+    "km_events": "立案日期在窗口内，且结案日期不晚于统计日",
     "judgments_total": "生效日期在窗口内",
     "judgments_applied": "生效日期在窗口内；是否申请执行看生效后观察期内的首次执行立案",
     **{k: CLOSED for k in ("closed", "transferred", "completed", "actual", "zhongben", "zhongben_qualified",
