@@ -4,7 +4,7 @@ import streamlit as st
 
 from metrics.engine.indicators import HEADLINE, INDICATORS
 from metrics.present.charts import monthly_trend, phase_bars
-from ui import data, widgets
+from ui import data, pace, widgets
 from ui.frame import setup
 
 frame = setup("总览")
@@ -51,12 +51,21 @@ def headline_table():
     widgets.table(frame, wide.reset_index(), "核心指标分阶段")
 
 
+def forecast():
+    pace.forecast_section(frame, frame.phase)
+
+
 if frame.projector:
-    frame.slides([("核心指标", kpis_core), ("周期、履行与质量", kpis_more), ("各阶段对比", phases_chart),
-                  ("月度走势", trend_chart)])
+    slides = [("核心指标", kpis_core), ("周期、履行与质量", kpis_more), ("各阶段对比", phases_chart),
+              ("月度走势", trend_chart), ("督办预警", lambda: pace.watch_row(frame))]
+    if data.projections(board, filters, as_of).get(frame.phase):
+        slides.insert(2, ("预判", forecast))
+    frame.slides(slides)
 else:
+    pace.watch_row(frame)
     kpis_core()
     kpis_more()
+    forecast()
     left, right = st.columns(2)
     with left:
         phases_chart()

@@ -68,6 +68,9 @@ ind = INDICATORS[key]
 window = resolve_window(config, as_of, token)
 value = data.windows(board, [window], filters)[0][key]
 records = data.member_frame(board, window, key, filters)
+one_case = st.query_params.get("case")  # 督办预警 links name one 案号
+if one_case and "案号" in records.columns:
+    records = records[records["案号"] == one_case]
 has_den = "计入分母" in records.columns
 
 
@@ -90,7 +93,8 @@ def summary() -> None:
     st.html("<div class='kpi-grid' style='grid-template-columns: repeat(auto-fill, minmax(180px, 1fr))'>"
             + "".join(cards) + "</div>")
     st.caption(f"口径：{ind.definition()}")
-    st.caption(f"筛选：{filters.describe()}；统计日 {as_of:%Y-%m-%d}。被执行人姓名已脱敏。")
+    st.caption(f"筛选：{filters.describe()}；统计日 {as_of:%Y-%m-%d}。被执行人姓名已脱敏。"
+               + (f"仅显示案号 {one_case}。" if one_case else ""))
 
 
 def listing() -> None:

@@ -17,7 +17,7 @@ results = data.phases(board, filters, as_of)
 PHASES = config.phases
 STATUTORY = config.parameters.statutory_days
 
-CYCLE_KEYS = ("cycle_days_mean", "cycle_days_median", "on_time_rate")
+CYCLE_KEYS = ("cycle_days_mean", "cycle_days_median", "cycle_km_median", "on_time_rate")
 BACKLOG_KEYS = ("clearance_rate", "disposition_days", "pending_end", "pending_over_12m", "pending_over_12m_share")
 FLOW_KEYS = ("filed_count", "closed_count", "transferred_out_count", "clearance_rate", "pending_end",
              "disposition_days")
@@ -43,7 +43,8 @@ def live_phases():
 
 def kpis_cycle() -> None:
     st.html(f"<div class='kpi-group-title'>{frame.phase_name}：执行用时</div>")
-    widgets.kpi_grid(frame, data.comparison(board, filters, as_of, frame.phase, CYCLE_KEYS), columns=3)
+    widgets.kpi_grid(frame, data.comparison(board, filters, as_of, frame.phase, CYCLE_KEYS),
+                     columns=4 if not frame.projector else 2)
 
 
 def kpis_backlog() -> None:
@@ -94,6 +95,59 @@ def duration_chart() -> None:
             index=bands, columns=[p.name for p in live_phases()]).reset_index()
         with st.expander("执行用时分布明细（结案件数，可导出）"):
             widgets.table(frame, wide, "执行用时分布")
+
+
+# ---- Kaplan–Meier: time to closure of each phase's filing cohort, open cases included ------------------------------
+
+def km_frames() -> tuple[pd.DataFrame, pd.DataFrame]:
+    tables = data.km(board, filters, as_of)
+    curve, summary = [], []
+    for p in live_phases():
+        km = tables.get(p.key)
+        if km is None or km.n == 0:
+            continue
+        curve.append({"阶段": p.name, "天数": 0, "尚未结案比例": 1.0, "下限": 1.0, "上限": 1.0})
+        for r in km.rows():
+            curve.append({"阶段": p.name, "天数": r["time"], "尚未结案比例": r["survival"], "下限": r["lower"],
+                          "上限": r["upper"]})
+        median, (low, high) = km.median(), km.median_interval()
+        summary.append({"阶段": p.name, "立案队列(件)": km.n, "截至统计日已结(件)": km.n_events,
+                        "未结或移送(件)": km.n - km.n_events,
+                        "半数结案用时(天)": median,
+                        "95%区间(天)": f"{NONE if low is None else low}～{NONE if high is None else high}"})
+    return pd.DataFrame(curve), pd.DataFrame(summary)
+
+
+def km_chart() -> None:
+    curve, summary = km_frames()
+    if curve.empty:
+        st.info("没有可统计的立案队列。")
+        return
+    k = 1.9 if frame.projector else 1.0
+    order = [p.name for p in PHASES]
+    # Two years are enough to see the halfway point; the tail of a long-observed baseline would squeeze the rest.
+    span = min(int(curve["天数"].max()), 730)
+    # One legend for both layers: drawn as solid lines (the band's transparency must not fade it).
+    legend = alt.Legend(symbolType="stroke", symbolOpacity=1, symbolStrokeWidth=3 * k, symbolSize=round(200 * k))
+    base = alt.Chart(curve[curve["天数"] <= span]).encode(
+        x=alt.X("天数:Q", title="立案后天数（扣除审限天数）", scale=alt.Scale(domain=[0, span], nice=False)))
+    band = base.mark_area(interpolate="step-after", opacity=0.12).encode(
+        y=alt.Y("下限:Q"), y2="上限:Q", color=alt.Color("阶段:N", scale=phase_colors(), sort=order, legend=legend))
+    line = base.mark_line(interpolate="step-after", strokeWidth=2.5 * k).encode(
+        color=alt.Color("阶段:N", scale=phase_colors(), sort=order, title=None, legend=legend),
+        y=alt.Y("尚未结案比例:Q", title="尚未结案的比例", axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1])),
+        tooltip=[alt.Tooltip("阶段:N"), alt.Tooltip("天数:Q"),
+                 alt.Tooltip("尚未结案比例:Q", format=".1%"), alt.Tooltip("下限:Q", format=".1%", title="95%下限"),
+                 alt.Tooltip("上限:Q", format=".1%", title="95%上限")])
+    half = alt.Chart(pd.DataFrame({"y": [0.5]})).mark_rule(strokeDash=[6, 4], color="#555").encode(y="y:Q")
+    subtitle = "立案后仍未结案的比例（Kaplan–Meier，浅色为95%区间）；与50%虚线相交处即半数结案用时"
+    widgets.chart(frame, styled(alt.layer(line, band, half), "半数结案用时：各阶段立案队列的结案进度", subtitle,
+                                projector=frame.projector, sample=frame.sample, height=400), "半数结案用时_生存曲线")
+    if not frame.projector:
+        widgets.table(frame, summary, "半数结案用时")
+        st.caption("半数结案用时：立案后多少天内有一半案件结案，未结案件也计入（按统计日或移送结案日已经过的天数，"
+                   "表示“至少用了这么多天”）。只看已结案件的平均或中位用时，会漏掉仍未结的慢案件而显得偏快。"
+                   "一半以上案件尚未结案时无法确定，显示“—”。")
 
 
 # ---- pending cases by age -----------------------------------------------------------------------------------------
@@ -180,6 +234,7 @@ def pending_trend() -> None:
 
 if frame.projector:
     frame.slides([("执行用时", kpis_cycle), ("收结与积案", kpis_backlog), ("执行用时分布", duration_chart),
+                  ("半数结案用时", km_chart),
                   ("未结案件账龄", age_chart), ("结收比", clearance_chart), ("结案周转天数", disposition_chart),
                   ("期末未结数走势", pending_trend)])
 else:
@@ -187,6 +242,8 @@ else:
     kpis_backlog()
     st.subheader("执行用时分布")
     duration_chart()
+    st.subheader("半数结案用时（含未结案件）")
+    km_chart()
     st.subheader("未结案件账龄")
     age_chart()
     st.subheader("收结存与周转")

@@ -29,6 +29,8 @@ MEASURE_DATE = {
     "pending_end": "窗口最后一日仍未结" + PENDING,
     "pending_over_12m": "窗口最后一日仍未结" + PENDING + "，且立案已超过365天",
     "cross_received": "立案日期在窗口内",
+    "km_cohort": "立案日期在窗口内",
+    "km_events": "立案日期在窗口内，且结案日期不晚于统计日",
     "judgments_total": "生效日期在窗口内",
     "judgments_applied": "生效日期在窗口内；是否申请执行看生效后观察期内的首次执行立案",
     **{k: CLOSED for k in ("closed", "transferred", "completed", "actual", "zhongben", "zhongben_qualified",
@@ -227,6 +229,23 @@ def rules_section() -> None:
     as_of_rule()
 
 
+def watch_section() -> None:
+    """督办清单, 预判 and 半数结案用时 in plain Chinese (the same texts the pages show)."""
+    from metrics.engine.forecast import METHOD
+    from metrics.engine.survival import PLAIN
+    from metrics.engine.watch import list_specs
+
+    st.subheader("督办清单、预判与半数结案用时")
+    st.markdown(f"**{METHOD.split('：', 1)[0]}。** {METHOD.split('：', 1)[1]}")
+    st.markdown(f"**半数结案用时。** {PLAIN}；按 Kaplan–Meier 方法估计，95%区间取自生存曲线的95%置信带。")
+    rows = [{"清单": spec.title, "口径": spec.basis} for spec in list_specs(config).values()]
+    if frame.projector:
+        big_table(pd.DataFrame(rows))
+    else:
+        widgets.table(frame, pd.DataFrame(rows), "督办清单口径")
+        st.caption("督办清单截至统计日计算；“剩余天数”为0表示统计日是期限内最后一天，负数为已超过的天数。")
+
+
 if frame.projector:
     slides = []
     for group, keys in grouped_keys().items():
@@ -236,9 +255,10 @@ if frame.projector:
             title = f"指标定义：{group}" + (f"（{i + 1}/{len(parts)}）" if len(parts) > 1 else "")
             slides.append((title, lambda k=part, t=title: indicators_section(k, t)))
     frame.slides([*slides, ("阶段划分", phases_section), ("计算参数", parameters_section),
-                  ("统计日与比较规则", rules_section)])
+                  ("统计日与比较规则", rules_section), ("督办与预判", watch_section)])
 else:
     rules_section()
     indicators_section()
     phases_section()
     parameters_section()
+    watch_section()

@@ -9,7 +9,7 @@ from metrics.engine.compare import Change, Row, case_count, change_unit, compara
 from metrics.engine.indicators import INDICATORS
 from metrics.present.charts import phase_bars
 from metrics.present.format import NONE, STATUS_TEXT, format_change, format_number, format_part, format_value
-from ui import data, widgets
+from ui import data, pace, widgets
 from ui.frame import setup
 
 frame = setup("阶段对比")
@@ -257,9 +257,13 @@ if frame.projector:
             title = f"月均对比：{group}" + (f"（{i + 1}/{len(parts)}）" if len(parts) > 1 else "")
             slides.append((title, lambda k=part, t=title: per_month_section(k, t)))
     slides.append(("各阶段图示", chart_section))
+    slides += [(f"预判：{config.phase(k).name}", lambda k=k: pace.forecast_section(frame, k))
+               for k in data.projections(board, filters, as_of)]
     frame.slides(slides)
 else:
     legend()
+    for open_phase in data.projections(board, filters, as_of):  # only phases begun and not ended
+        pace.forecast_section(frame, open_phase)
     for group, keys in GROUPED.items():
         group_section(group, keys)
     per_month_section(PER_MONTH)

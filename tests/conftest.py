@@ -57,7 +57,8 @@ def engine(request, tmp_path, monkeypatch):
 CASE_DEFAULTS = dict(court="测试法院", case_type="首次执行", closing_date=None, closing_method=None,
                      closing_reason=None, applied_amount=Decimal("0"), recovered_amount=Decimal("0"), team="一队",
                      handler="甲", basis_doc_no=None, tags=None, cross_role=None, cross_mode=None,
-                     partner_court=None, suspended_days=0, zhongben_review=None, debtor_name="张三")
+                     partner_court=None, suspended_days=0, zhongben_review=None, debtor_name="张三",
+                     last_check_date=None)
 
 
 def d(text: str) -> dt.date:

@@ -49,10 +49,10 @@ def test_filter_changes_the_numbers_and_projector_changes_the_layout():
     at.toggle(key="projector").set_value(True).run()
     assert not at.exception
     projected = page_html(at)
-    assert "proj-head" in projected and "第 1 / 4 页" in projected
+    assert "proj-head" in projected and "第 1 / 5 页" in projected
     assert [b.label for b in at.button][:2] == ["◀ 上一页", "下一页 ▶"]
     at.button(key="next_slide").click().run()
-    assert "第 2 / 4 页" in page_html(at)
+    assert "第 2 / 5 页" in page_html(at)
 
 
 def test_nothing_matches_gives_a_chinese_message():

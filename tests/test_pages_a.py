@@ -138,8 +138,9 @@ def test_cycle_page(board):
                 "pending_end", "pending_over_12m"):
         assert f"data-indicator='{key}'" in cards, key
     specs = charts(at)
-    assert len(specs) == 5
+    assert len(specs) == 6
     assert any("执行用时分布" in s for s in specs) and any("未结案件账龄" in s for s in specs)
+    assert any("半数结案用时" in s for s in specs)
     assert any("结收比" in s for s in specs) and any("结案周转天数" in s for s in specs)
     assert any("期末未结数" in s and "月度走势" in s for s in specs)
 

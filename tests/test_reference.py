@@ -30,6 +30,23 @@ def ratio(n, d):
     return None if not d else float(n) / float(d)
 
 
+def km_median(cohort, as_of, is_T) -> float | None:
+    """Kaplan–Meier median of the filing cohort, written out naively (the issue's definition)."""
+    obs = []
+    for c in cohort:
+        closed = c.closing_date is not None and c.closing_date <= as_of
+        end = c.closing_date if closed else as_of
+        obs.append((max((end - c.filing_date).days - c.suspended_days, 0), closed and not is_T(c)))
+    s = 1.0
+    for t in sorted({t for t, _ in obs}):
+        n = sum(1 for u, _ in obs if u >= t)
+        deaths = sum(1 for u, e in obs if u == t and e)
+        s *= 1 - deaths / n
+        if s <= 0.5 + 1e-12:
+            return float(t)
+    return None
+
+
 def reference(rows, config, start, end, as_of) -> dict[str, float | int | None]:
     """SPEC section 4 for the window [start, end] (already clamped to as_of), written out naively."""
     p = config.parameters
@@ -85,6 +102,7 @@ def reference(rows, config, start, end, as_of) -> dict[str, float | int | None]:
         "cross_recovery_rate": ratio(sum((c.recovered_amount for c in cross_money), Decimal(0)),
                                      sum((c.applied_amount for c in cross_money), Decimal(0))),
     }
+    out["cycle_km_median"] = km_median(filed, as_of, is_T)
     J = [j for j in js if j.has_payment and in_w(j.effective_date)]
     first = {}
     for c in cs:

@@ -291,3 +291,46 @@ def _auction_outcomes(data_key: str, column: str | None, filters: Filters, as_of
 def auction_outcomes(board: Dashboard, column: str | None, filters: Filters, as_of: dt.date) -> dict:
     """{phase key: {group: {result: 拍次}}} for an auctions column, or in total when column is None."""
     return _auction_outcomes(_key(board), column, filters, as_of, board)
+
+
+@st.cache_data(ttl=TTL, show_spinner="正在生成督办清单……")
+def _watch_lists(url: str, filters: Filters, as_of: dt.date, settings, rows: bool, _board: Dashboard) -> dict:
+    from metrics.engine.watch import all_lists
+
+    with _board.engine.connect() as conn:
+        return all_lists(conn, _board.config, as_of, filters, settings, rows=rows)
+
+
+def watch_lists(board: Dashboard, filters: Filters, as_of: dt.date, settings=None, rows: bool = True) -> dict:
+    """督办清单 as of the 统计日: list key → WatchList (counts only when rows=False)."""
+    from metrics.engine.watch import WatchSettings
+
+    return _watch_lists(_key(board), filters, as_of, settings or WatchSettings(), rows, board)
+
+
+@st.cache_data(ttl=TTL, show_spinner="正在预判阶段末数值……")
+def _projections(url: str, filters: Filters, as_of: dt.date, _board: Dashboard) -> dict:
+    from metrics.engine.forecast import open_phases, project_phase
+
+    with _board.engine.connect() as conn:
+        return {p: project_phase(conn, _board.config, p, as_of, filters) for p in open_phases(_board.config, as_of)}
+
+
+def projections(board: Dashboard, filters: Filters, as_of: dt.date) -> dict:
+    """预判 for every phase begun and not ended at the 统计日: phase key → [Projection]."""
+    return _projections(_key(board), filters, as_of, board)
+
+
+@st.cache_data(ttl=TTL, show_spinner="正在计算生存曲线……")
+def _km(url: str, filters: Filters, as_of: dt.date, _board: Dashboard) -> dict:
+    from metrics.engine.survival import km_tables
+
+    windows_ = _board.phase_windows(as_of)
+    with _board.engine.connect() as conn:
+        tables = km_tables(conn, _board.config, windows_, filters)
+    return {w.key: t for w, t in zip(windows_, tables, strict=True)}
+
+
+def km(board: Dashboard, filters: Filters, as_of: dt.date) -> dict:
+    """Kaplan–Meier table of each phase's filing cohort: phase key → KMTable or None."""
+    return _km(_key(board), filters, as_of, board)

@@ -27,6 +27,7 @@ PAGES = [
     ("pages/disposal.py", "财产处置"),
     ("pages/measures.py", "强制措施与信用惩戒"),
     ("pages/teams.py", "团队对比"),
+    ("pages/watch.py", "督办预警"),
     ("pages/cases.py", "案件明细"),
     ("pages/glossary.py", "指标口径"),
     ("pages/export.py", "报告导出"),

@@ -13,6 +13,7 @@ from sqlalchemy import Date, Integer, case, func, literal, literal_column, not_,
 from sqlalchemy.engine import Connection, Engine
 
 from metrics.config import Config
+from metrics.engine import survival
 from metrics.engine.filters import Filters
 from metrics.engine.indicators import (
     INDICATORS,
@@ -322,6 +323,8 @@ def indicator_value(ind: Indicator, m: dict[str, Number], durations: list[int], 
         return Value(ind.key, value, num, None)
     if ind.kind == "median":
         return Value(ind.key, float(median(durations)) if durations else None, None, den)
+    if ind.kind == "km":  # the value is filled in by metrics.engine.survival.attach (its own query)
+        return Value(ind.key, None, num, den)
     if not den:
         value = None
     elif ind.kind in ("ratio", "mean"):
@@ -384,6 +387,8 @@ def compute_many(conn: Connection, config: Config, windows: list[Window], filter
         for i, w in enumerate(batch):
             m = _complete(measures_.get((i, None)), measure_keys)
             done[id(w)] = _result(config, w, m, durations.get((i, None), []), keys)
+        if keys is None or survival.KEY in keys:
+            survival.attach(conn, config, batch, [done[id(w)] for w in batch], filters)
     return [done.get(id(w)) or _empty(w) for w in windows]
 
 
@@ -420,6 +425,7 @@ def breakdown(conn: Connection, config: Config, window: Window, column, filters:
     for g in sorted(groups, key=lambda v: (v is None or v == "", str(v))):
         m = _complete(measures_.get((0, g)), measure_keys)
         out[g if g not in (None, "") else "（未填）"] = _result(config, window, m, durations.get((0, g), []), keys)
+    survival.attach_groups(conn, config, window, out, column, filters)
     return out
 
 

@@ -208,6 +208,9 @@ MEASURES: dict[str, Measure] = {m.key: m for m in [
     Measure("pending_end", "cases", "窗口最后一日的未结案件数", "pending_end", _always),
     Measure("pending_over_12m", "cases", "窗口最后一日未结且立案已超过365天的案件数", "pending_old",
             _always),
+    Measure("km_cohort", "cases", "立案日期在窗口内的案件数（立案队列）", "filing", lambda c: true()),
+    Measure("km_events", "cases", "其中截至统计日已结案（不含移送他院执行）的案件数", "filing",
+            lambda c: and_(cases.c.closing_date.isnot(None), cases.c.closing_date <= c.as_of, not_(transferred(c)))),
     Measure("cross_received", "cases", "交叉执行角色为承接、立案日期在窗口内的案件数", "filing",
             lambda c: cases.c.cross_role == "承接"),
     Measure("cross_sent", "cases", "交叉执行角色为交出、结案日期在窗口内的案件数", "closing",
@@ -329,6 +332,10 @@ class Indicator:
                     f"偶数件时取中间两数的平均；件数为{den}")
         if self.kind == "disposition":
             return f"{num} ÷ ({den}) × 窗口天数"
+        if self.kind == "km":
+            return (f"{den}中，立案后有一半案件结案所用的天数（Kaplan–Meier 生存分析）：截至统计日已结案的"
+                    "按执行用时计入；未结案件及移送他院执行的案件按已经过的天数（统计日或移送结案日−立案日期−"
+                    "扣除审限天数）计入，表示“至少用了这么多天”；一半以上案件尚不能确定结案时为“—”")
         raise ValueError(self.kind)
 
     def definition(self) -> str:
@@ -360,6 +367,10 @@ INDICATORS: dict[str, Indicator] = {i.key: i for i in [
               direction="lower", group="周期与积案"),
     Indicator("cycle_days_median", "执行用时中位数(天)", "median", ("days_sum",), ("closed",), unit="days",
               direction="lower", group="周期与积案"),
+    Indicator("cycle_km_median", "半数结案用时(天)", "km", ("km_events",), ("km_cohort",), unit="days",
+              direction="lower", group="周期与积案",
+              note="即“立案后多少天内有一半案件结案，未结案件也计入”；分子为已结案件数，分母为立案队列件数；"
+                   "附95%置信区间。"),
     Indicator("on_time_rate", "法定期限内结案率", "ratio", ("on_time",), ("closed",), direction="higher",
               group="周期与积案", note="法定期限见配置 statutory_days（默认180天）。"),
     Indicator("clearance_rate", "结收比", "ratio", ("closed", "transferred"), ("filed",), unit="ratio",

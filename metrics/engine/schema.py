@@ -52,6 +52,7 @@ cases = Table(
     Column("suspended_days", Integer, nullable=False, server_default="0"),
     Column("zhongben_review", String(10)),
     Column("debtor_name", String(200)),
+    Column("last_check_date", Date),  # 最近查控日期 (optional): the last network property check, for 终本 cases
     CheckConstraint("applied_amount >= 0", name="ck_cases_applied_nonneg"),
     CheckConstraint("recovered_amount >= 0", name="ck_cases_recovered_nonneg"),
     CheckConstraint("suspended_days >= 0", name="ck_cases_suspended_nonneg"),
@@ -206,6 +207,7 @@ TABLES: dict[str, TableSpec] = {
         Field("suspended_days", "扣除审限天数", "int"),
         Field("zhongben_review", "终本评查结果", "text"),
         Field("debtor_name", "被执行人", "text"),
+        Field("last_check_date", "最近查控日期", "date"),
     )),
     "judgments": TableSpec("judgments", "生效裁判", judgments, "doc_no", (
         Field("doc_no", "文书案号", "text", True),
