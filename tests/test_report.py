@@ -131,9 +131,10 @@ def test_overview_counts_better_worse_and_targets():
             row("actual_closure_rate", 0.2, ch(-30.0), ch(2.0)),
             row("zhongben_qualified_rate", None, ch(None), ch(None))]
     assert overview_sentence(PHASE, rows) == (
-        "组织实施阶段5项核心指标中，较基线期（实际执结率较上年同期）向好3项、变差1项，1项暂无可比数据，"
-        "设有目标且有数据的3项中2项达到目标。向好的有执行到位率、执行用时中位数、实际执结率。需关注的有执行完毕率。")
-    assert overview_sentence(PHASE, rows, detail=False).endswith("2项达到目标。")
+        "组织实施阶段5项核心指标中，向好3项、变差1项，1项暂无可比数据，设有目标且有数据的3项中2项达到目标。"
+        "向好、变差均与基线期比较，实际执结率为受理口径，与上年同期比较。"
+        "向好的有执行到位率、执行用时中位数、实际执结率。需关注的有执行完毕率。")
+    assert overview_sentence(PHASE, rows, detail=False).endswith("与上年同期比较。")
 
 
 # ---- the whole report from the sample database -------------------------------------------------------------
