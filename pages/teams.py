@@ -4,7 +4,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from metrics.engine.compare import change_unit, direction_of, is_small, target_of
+from metrics.engine.compare import change_unit, direction_of, target_of
+from metrics.engine.compare import few_cases as is_small
 from metrics.engine.compute import WindowResult
 from metrics.engine.indicators import INDICATORS
 from metrics.present.charts import PALETTE, styled

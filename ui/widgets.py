@@ -9,9 +9,16 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from metrics.engine.compare import Row, target_of
+from metrics.engine.compare import Change, Row, target_of, year_on_year_only
 from metrics.engine.indicators import INDICATORS
-from metrics.present.format import NONE, STATUS_TEXT, format_change, format_number, format_part, format_value
+from metrics.present.format import (
+    NONE,
+    format_change,
+    format_number,
+    format_part,
+    format_value,
+    status_text,
+)
 from ui.frame import Frame, current_query
 
 
@@ -22,10 +29,21 @@ def drill_href(key: str, window: str, extra: dict | None = None) -> str:
     return "cases?" + urlencode(query, doseq=True)
 
 
+STOCKS = ("pending_end", "pending_over_12m", "pending_over_12m_share")
+
+
+def counted_at(frame: Frame, row: Row) -> str:
+    """A stock is counted on one day (the phase's last observed day): say which."""
+    from ui import data
+
+    window = data.phases(frame.board, frame.filters, frame.as_of)[row.phase].window
+    return "" if window.empty else f"截至{window.end:%Y-%m-%d}"
+
+
 def hover_text(frame: Frame, row: Row) -> str:
     ind = INDICATORS[row.key]
     v = row.value
-    lines = [ind.definition(), f"窗口：{frame.config.phase(row.phase).name}，截至 {frame.as_of:%Y-%m-%d}"]
+    lines = [ind.definition(), f"统计期间：{frame.config.phase(row.phase).name}，截至 {frame.as_of:%Y-%m-%d}"]
     if ind.kind != "count":
         lines.append(f"分子：{format_part(row.key, v.numerator, 'numerator')}；"
                      f"分母：{format_part(row.key, v.denominator, 'denominator')}")
@@ -34,13 +52,19 @@ def hover_text(frame: Frame, row: Row) -> str:
     return "\n".join(lines)
 
 
-def _delta_html(label: str, ch) -> str:
+def uncertain_note(ch: Change) -> str:
+    """The qualifier of a change, in words a meeting reads: 误差内 (a stated test) or 样本小 (no test)."""
+    return "误差内" if ch.reason == "差异在统计误差内" else "样本小" if ch.reason == "样本较小" else "仅供参考"
+
+
+def delta_html(label: str, ch: Change, css_prefix: str = "kpi") -> str:
+    """One change line. A change within noise is drawn neutral, its note as large as the change itself."""
     text = format_change(ch)
-    css = ch.verdict or "neutral"
-    note = ""
-    if ch.delta is not None and ch.uncertain:
-        note = f"<span class='uncertain'>（{html.escape(ch.reason or '差异不显著')}）</span>"
-    return f"<div class='kpi-delta'>{label} <span class='{css}'>{html.escape(text)}</span>{note}</div>"
+    if ch.delta is None:
+        return f"<div class='{css_prefix}-delta'>{label} <span class='neutral'>{html.escape(text)}</span></div>"
+    css = "neutral uncertain" if ch.uncertain else (ch.verdict or "neutral")
+    note = f"<span class='uncertain-note'>（{uncertain_note(ch)}）</span>" if ch.uncertain else ""
+    return f"<div class='{css_prefix}-delta'>{label} <span class='{css}'>{html.escape(text)}</span>{note}</div>"
 
 
 def _parts_text(row: Row) -> str:
@@ -54,26 +78,50 @@ def _parts_text(row: Row) -> str:
             f"分母 {format_part(row.key, v.denominator, 'denominator')} · ")
 
 
+def status_badge(frame: Frame, row: Row) -> str:
+    """达标/未达标 with the target; 数据异常 linking to the data; 全院口径 under a case filter; 暂无数据."""
+    t = target_of(frame.config, row.key)
+    text = status_text(row, t.target is not None)
+    if row.anomaly:
+        return (f"<a class='kpi-status status-anomaly' href='{drill_href(row.key, row.phase)}' target='_self' "
+                f"title='数值超出可能范围，请核对数据'>{text} ›</a>")
+    if row.court_wide:
+        return (f"<span class='kpi-status status-wide' title='不随团队、承办人、标签、交叉执行角色筛选'>"
+                f"{text}</span>")
+    css = {"met": "status-met", "missed": "status-missed"}.get(row.status, "status-none")
+    if t.target is not None:
+        text += f"（目标{format_number(row.key, t.target)}）"
+    return f"<span class='kpi-status {css}'>{html.escape(text)}</span>"
+
+
 def kpi_card(frame: Frame, row: Row) -> str:
     ind = INDICATORS[row.key]
-    t = target_of(frame.config, row.key)
-    status_css = {"met": "status-met", "missed": "status-missed"}.get(row.status, "status-none")
-    status = STATUS_TEXT[row.status]
-    if t.target is not None:
-        status += f"（目标{format_number(row.key, t.target)}）"
     value = format_number(row.key, row.value.value)
     prov = "<span class='kpi-prov'>暂定</span>" if row.value.provisional and row.value.value is not None else ""
     small = "<span class='small-flag'>样本较小 · </span>" if row.small else ""
     href = drill_href(row.key, row.phase)
+    label = html.escape(ind.name)
+    if row.key in STOCKS and (at := counted_at(frame, row)):
+        label += f"<span class='kpi-at'>（{at}）</span>"
+    baseline = frame.config.phase(row.phase).baseline
+    if year_on_year_only(row.key):
+        deltas = (delta_html("较上年同期", row.vs_last_year)
+                  + "<div class='kpi-delta kpi-why'>受理口径随期间长短变化，只与上年同期比较</div>")
+    elif baseline:
+        deltas = delta_html("较上年同期", row.vs_last_year)
+    else:
+        deltas = delta_html("较基线期", row.vs_baseline) + delta_html("较上年同期", row.vs_last_year)
+    value_css = "kpi-value anomaly" if row.anomaly else "kpi-value"
+    definition = html.escape(hover_text(frame, row)).replace("\n", "<br>")
     return (
         f"<div class='kpi' title='{html.escape(hover_text(frame, row), quote=True)}' data-indicator='{row.key}'>"
-        f"<div class='kpi-head'><span class='kpi-label'>{html.escape(ind.name)}</span>"
-        f"<span class='kpi-status {status_css}'>{html.escape(status)}</span></div>"
-        f"<div class='kpi-value' data-value='{row.value.value if row.value.value is not None else ''}'>"
+        f"<div class='kpi-head'><span class='kpi-label'>{label}</span>{status_badge(frame, row)}</div>"
+        f"<div class='{value_css}' data-value='{row.value.value if row.value.value is not None else ''}'>"
         f"{html.escape(value)}{prov}</div>"
-        + _delta_html("较基线期", row.vs_baseline) + _delta_html("较上年同期", row.vs_last_year)
+        + deltas
         + f"<div class='kpi-foot'>{small}{html.escape(_parts_text(row))}"
-        f"<a href='{href}' target='_self'>查看案件 ›</a></div></div>"
+        f"<a href='{href}' target='_self'>查看案件 ›</a>"
+        f"<details class='kpi-def'><summary>ⓘ 口径</summary><div>{definition}</div></details></div></div>"
     )
 
 
@@ -136,7 +184,7 @@ def comparison_frame(frame: Frame, rows: list[Row]) -> pd.DataFrame:
             "较基线期": format_change(r.vs_baseline),
             "较上年同期": format_change(r.vs_last_year),
             "目标": format_number(r.key, t.target) if t.target is not None else NONE,
-            "达标情况": STATUS_TEXT[r.status],
+            "达标情况": status_text(r, t.target is not None),
             "样本": "样本较小" if r.small else "",
         })
     return pd.DataFrame(out)

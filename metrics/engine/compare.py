@@ -112,12 +112,15 @@ def has_test(key: str) -> bool:
     return ind.kind == "count" and ind.unit in ("count", "persons")
 
 
-def is_small(result: WindowResult, key: str, config: Config) -> bool:
-    """Too few cases to trust a value no statistical rule can judge (money ratios, means, medians)."""
-    if has_test(key):
-        return False
+def few_cases(result: WindowResult, key: str, config: Config) -> bool:
+    """A single value resting on fewer than `small_denominator` cases (a ranking of teams must say so)."""
     n = case_count(result, key)
     return n is not None and n < config.parameters.small_denominator
+
+
+def is_small(result: WindowResult, key: str, config: Config) -> bool:
+    """Too few cases to trust a change no statistical rule can judge (money ratios, means, medians)."""
+    return not has_test(key) and few_cases(result, key, config)
 
 
 def comparable(ind: Indicator, value: Value, result: WindowResult) -> float | None:

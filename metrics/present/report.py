@@ -66,6 +66,7 @@ class ReportData:
     phases: dict[str, WindowResult]
     monthly: list[WindowResult]
     rows: dict[tuple[str, str], Row]
+    last_year: dict[str, WindowResult] | None = None
 
     @property
     def begun(self) -> list[str]:
@@ -98,7 +99,7 @@ def collect(engine: Engine, config: Config, as_of: dt.date | None = None, filter
     windows = {w.key: w for w in board.phase_windows(as_of)}
     phases = board.phase_results(as_of, filters)
     last_year = board.last_year_results(as_of, filters)
-    rows = {(key, p.key): compare_phase(config, key, p.key, phases, last_year)
+    rows = {(key, p.key): compare_phase(config, key, p.key, phases, last_year, filters)
             for p in config.phases for key in INDICATORS}
     begun = begun_phases(config, windows)
     if phase not in begun:
@@ -108,7 +109,7 @@ def collect(engine: Engine, config: Config, as_of: dt.date | None = None, filter
     source = ("示例数据（程序生成的合成数据，见 sample_data/）" if sample
               else describe_url(engine.url.render_as_string(hide_password=False)))
     return ReportData(config, as_of, filters, sample, source, phase, windows, phases,
-                      board.monthly_results(as_of, filters) if monthly else [], rows)
+                      board.monthly_results(as_of, filters) if monthly else [], rows, last_year)
 
 
 def _png(chart, *, width: int | None = None, height: int | None = None) -> bytes:
@@ -386,7 +387,8 @@ def _docx_sections(doc, data: ReportData, steps: _Steps) -> None:
         for phase in [c.baseline.key, *data.begun]:
             _docx_body(doc, data.sentence(key, phase))
         _docx_note(doc, f"口径：{ind.definition()}")
-        for chart, label in ((phase_bars(c, data.phases, key, sample=data.sample), "各阶段对比"),
+        bars = phase_bars(c, data.phases, key, sample=data.sample, last_year=data.last_year)
+        for chart, label in ((bars, "各阶段对比"),
                              (monthly_trend(c, data.monthly, key, sample=data.sample), "月度走势")):
             steps(f"绘制图表：{ind.name} {label}")
             doc.add_picture(io.BytesIO(_png(chart)), width=Cm(15.4))
@@ -556,7 +558,8 @@ def _pptx_chart_slide(prs, data: ReportData, key: str, number: int, total: int) 
     slide = prs.slides.add_slide(prs.slide_layouts[6])
     _pptx_text(slide, 0.45, 0.25, 10.4, 0.85, report_name(key), 36, bold=True)
     _pptx_text(slide, 0.45, 1.1, 12.4, 1.0, data.sentence(key, data.focus), 20, color=(0x33, 0x33, 0x33))
-    png = _png(phase_bars(c, data.phases, key, projector=True, sample=data.sample), width=1180, height=330)
+    png = _png(phase_bars(c, data.phases, key, projector=True, sample=data.sample,
+                                last_year=data.last_year), width=1180, height=330)
     slide.shapes.add_picture(io.BytesIO(png), Inches(0.45), Inches(2.1), width=Inches(12.4))
     _pptx_footer(slide, data, number, total)
 
