@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import html
 
+import pandas as pd
 import streamlit as st
 
+from metrics.engine.drill import STOCK_INDICATORS, with_stock_status
 from metrics.engine.indicators import INDICATORS
 from metrics.engine.windows import month_windows, resolve_window
 from metrics.present.format import format_part, format_value
@@ -67,6 +69,10 @@ ind = INDICATORS[key]
 window = resolve_window(config, as_of, token)
 value = data.windows(board, [window], filters)[0][key]
 records = data.member_frame(board, window, key, filters)
+stock = key in STOCK_INDICATORS and not window.empty
+if stock:
+    stock_headers, stock_rows = with_stock_status(list(records.columns), records.to_dict("records"), window.end, as_of)
+    records = pd.DataFrame(stock_rows, columns=stock_headers)
 has_den = "计入分母" in records.columns
 
 
@@ -88,6 +94,13 @@ def summary() -> None:
                           value.denominator))
     st.html("<div class='kpi-grid' style='grid-template-columns: repeat(auto-fill, minmax(180px, 1fr))'>"
             + "".join(cards) + "</div>")
+    if stock:
+        now = f"{as_of:%Y-%m}"
+        link = widgets.drill_href(key, now) if token != now else ""
+        st.html(f"<div class='kpi-group-title'>计数日：{window.end.year}年{window.end.month}月{window.end.day}日"
+                "（该日仍未结的案件；之后是否结案见“现状”列）"
+                + (f" · <a href='{link}' target='_self'>查看截至统计日的{html.escape(ind.name)} ›</a>" if link else "")
+                + "</div>")
     st.caption(f"口径：{ind.definition()}")
     st.caption(f"筛选：{filters.describe()}；统计日 {as_of:%Y-%m-%d}。被执行人姓名已脱敏。")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -198,16 +199,22 @@ def test_teams_page(board):
 def test_glossary_page(board):
     at = open_page("pages/glossary.py", board)
     table = dataframe_with(at, "口径（计算公式）")
-    assert list(table["key"]) == list(INDICATORS)
-    assert (table["归入窗口的日期"].str.len() > 0).all()
-    assert not table["归入窗口的日期"].str.contains("按立案日期、结案日期或窗口末日").any()  # specific, not generic
-    assert table.set_index("key").loc["cycle_days_median", "方向"] == "越低越好"
-    assert table.set_index("key").loc["recovery_rate", "目标"] == "50.0%"
+    assert list(table["指标"]) == [i.name for i in INDICATORS.values()]
+    dates = table["计入统计期间的日期"]
+    assert (dates.str.len() > 0).all()
+    assert not dates.str.contains("按立案日期、结案日期或期末未结状态").any()  # specific, not generic
+    assert table.set_index("指标").loc["执行用时中位数(天)", "方向"] == "越低越好"
+    assert table.set_index("指标").loc["执行到位率", "目标"] == "50.0%"
+    # No code keys or English on the screen (F-12, F-18); the noise rule is documented with its examples.
+    shown = table.astype(str).to_string()
+    assert not re.search(r"[A-Za-z_]{3,}", shown.replace("NaN", "")), shown
+    assert any("Newcombe" in m.value and "误差内" in m.value for m in at.markdown)
     cards = "".join(html_bodies(at))
     assert all(f"data-indicator='{k}'" in cards for k in INDICATORS)
     phases = dataframe_with(at, "开始日期")
-    assert list(phases["key"]) == [p.key for p in board.config.phases]
-    params = dataframe_with(at, "配置项")
+    assert list(phases["阶段"]) == [p.name for p in board.config.phases]
+    params = dataframe_with(at, "作用")
+    assert not params.astype(str).apply(lambda c: c.str.contains("parameters.")).any().any()
     assert "180" in set(params["取值"]) and "首次执行" in set(params["取值"])
     assert any("统计日规则" in m.value for m in at.markdown)
 
@@ -215,8 +222,9 @@ def test_glossary_page(board):
     at.date_input(key="asof").set_value(dt.date(2025, 6, 30)).run()
     assert not at.exception
     assert figures(at) != before
-    states = dict(zip(dataframe_with(at, "开始日期")["key"], dataframe_with(at, "开始日期")["状态"], strict=True))
-    assert states["implement"].startswith("进行中") and states["review"].startswith("尚未开始")
+    states = dict(zip(dataframe_with(at, "开始日期")["阶段"], dataframe_with(at, "开始日期")["状态"], strict=True))
+    names = {p.key: p.name for p in board.config.phases}
+    assert states[names["implement"]].startswith("进行中") and states[names["review"]].startswith("尚未开始")
 
     at = to_projector(at)
     assert not at.dataframe

@@ -42,7 +42,7 @@ def test_poisson_rule_for_counts_per_month():
     lower, upper = wilson(10, 58)
     assert round(lower, 3) == 0.096 and round(upper, 3) == 0.289
     assert poisson_within_noise(10, 2, 48, 12)
-    # 30 in 2 months (15/月) vs 48 in 12 months: share 30/78 (0.278 … 0.494) far above 0.143 → a real change.
+    # 30 in 2 months (15/月) vs 48 in 12 months: share 30/78 (0.284 … 0.496) far above 0.143 → a real change.
     assert not poisson_within_noise(30, 2, 48, 12)
     # Stocks are compared at equal exposure: 17 vs 29 long-pending cases (share 0.37, 0.245 … 0.51) is noise,
     # 17 vs 60 is not.
