@@ -116,7 +116,7 @@ def cell_html(row: Row, per_month: bool) -> str:
     value = (f"<a href='{widgets.drill_href(row.key, row.phase)}' target='_self' "
              f"title='{html.escape(title, quote=True)}'>{html.escape(text)}</a>")
     tags = [t for t in (status_tag(row),) if t]
-    if row.small:
+    if row.small and row.value.value is not None:
         tags.append(f"<span class='pm-tag pm-small'>样本较小{small_n(row)}</span>")
     if frame.projector:
         # One line of change per cell: the comparison that is fair for this indicator.

@@ -239,7 +239,7 @@ def test_docx_content_matches_the_dashboard(docx_file, report_data):
         assert first[i + 1].text.rstrip("*") == format_value(report_data.rows[HEADLINE[0], p.key].value)
     # Table 2 (first action phase): a 受理口径 rate is compared with last year only, as the sentences do.
     by_name = {r.cells[0].text: [c.text for c in r.cells] for r in doc.tables[1].rows}
-    assert by_name[INDICATORS["actual_closure_rate"].name][3] == "见同比"
+    assert by_name[INDICATORS["actual_closure_rate"].name][3] == "只比上年同期"
     assert by_name[INDICATORS["completion_rate"].name][3].endswith("百分点")
     # The 口径 appendix: every definition and the parameters.
     for ind in INDICATORS.values():

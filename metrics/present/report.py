@@ -25,8 +25,8 @@ from metrics.engine.indicators import HEADLINE, INDICATORS
 from metrics.engine.windows import Window
 from metrics.present.charts import SAMPLE_MARK, monthly_trend, phase_bars
 from metrics.present.export import SAMPLE_NOTE, render_chart
-from metrics.present.format import NONE, STATUS_TEXT, format_change, format_number, format_value
-from metrics.present.sentences import YEAR_ON_YEAR_ONLY, indicator_sentence, overview_sentence, report_name
+from metrics.present.format import NONE, format_change, format_number, format_value, status_text
+from metrics.present.sentences import indicator_sentence, overview_sentence, report_name
 
 Progress = Callable[[str], None]
 FORMATS = ("docx", "pptx")
@@ -143,7 +143,15 @@ def _cell_value(row: Row) -> str:
 
 def _vs_baseline(row: Row) -> str:
     """Δ vs baseline as the tables state it; a 受理口径 rate is not compared with a baseline of another length."""
-    return "见同比" if row.key in YEAR_ON_YEAR_ONLY else format_change(row.vs_baseline)
+    return _change_cell(row.vs_baseline)
+
+
+def _change_cell(ch) -> str:
+    """A change in a table cell; within noise it says so (误差内 / 样本小) instead of standing bare."""
+    text = format_change(ch)
+    if ch.delta is not None and ch.uncertain:
+        text += "（误差内）" if ch.reason == "差异在统计误差内" else "（样本小）"
+    return text
 
 
 def _target_text(config: Config, key: str) -> str:
@@ -364,8 +372,8 @@ def _docx_tables(doc, data: ReportData) -> int:
         rows = [data.rows[k, key] for k in INDICATORS]
         _docx_table(doc, ["指标", "基线期", name, "较基线期", "较上年同期", "目标", "达标情况"],
                     [[INDICATORS[r.key].name, format_value(r.baseline), _cell_value(r), _vs_baseline(r),
-                      format_change(r.vs_last_year), _target_text(c, r.key),
-                      STATUS_TEXT[r.status] if target_of(c, r.key).target is not None else NONE] for r in rows],
+                      _change_cell(r.vs_last_year), _target_text(c, r.key),
+                      status_text(r, target_of(c, r.key).target is not None)] for r in rows],
                     [3.9, 2.0, 2.0, 2.2, 2.2, 1.7, 1.6], size=8.5)
         _docx_note(doc, "注：件数的变化为月均件数之差（阶段长短不同）；期末未结数、超12个月未结数为时点数，直接比较；"
                         "实际执结率为受理口径，随阶段长短变化，只与上年同期比较。")
@@ -537,8 +545,8 @@ def _pptx_overview_slide(prs, data: ReportData, number: int, total: int) -> None
     for i, w in enumerate((3.6, 2.2, 2.0, 2.0, 1.5, 1.1)):
         table.columns[i].width = Inches(w)
     for r, values in enumerate([header, *[[INDICATORS[x.key].name, _cell_value(x), _vs_baseline(x),
-                                           format_change(x.vs_last_year), _target_text(c, x.key),
-                                           STATUS_TEXT[x.status] if x.status else NONE] for x in rows]]):
+                                           _change_cell(x.vs_last_year), _target_text(c, x.key),
+                                           status_text(x, target_of(c, x.key).target is not None)] for x in rows]]):
         for col, text in enumerate(values):
             cell = table.cell(r, col)
             cell.text = text
