@@ -61,12 +61,18 @@ MATRIX_CSS = """<style>
 .pm.pm-projector .pm-tag { font-size: 1rem; }
 .pm.pm-projector .pm-value { white-space: nowrap; }
 .pm.pm-projector th, .pm.pm-projector td { border-bottom: 2px solid #222; padding: .5rem .7rem; }
-@media (max-width: 1100px) {
-  .pm.pm-projector { font-size: .95rem; }
-  .pm.pm-projector .pm-value { font-size: 1.55rem; }
-  .pm.pm-projector .pm-delta { font-size: .9rem; }
+.pm.pm-projector { table-layout: fixed; }
+.pm.pm-projector .pm-name { width: 13%; word-break: keep-all; }
+.pm.pm-projector .pm-tag { display: inline-block; white-space: nowrap; }
+@media (max-width: 1200px) {
+  .pm.pm-projector { font-size: .8rem; }
+  .pm.pm-projector .pm-name { width: 6.5em; }
+  .pm.pm-projector .pm-value { font-size: 1.35rem; }
+  .pm.pm-projector .pm-value .pm-tag { display: block; width: fit-content; }
+  .pm.pm-projector .pm-delta { font-size: .85rem; }
   .pm.pm-projector .pm-tag { font-size: .8rem; }
-  .pm.pm-projector th, .pm.pm-projector td { padding: .3rem .4rem; }
+  .pm.pm-projector th, .pm.pm-projector td { padding: .25rem .3rem; }
+  .pm.pm-projector thead th .pm-win { font-size: .7rem; }
 }
 </style>"""
 

@@ -169,29 +169,37 @@ def test_cycle_page(board):
 
 # ---- 团队对比 ----------------------------------------------------------------------------------------------------
 
+def tables_with(at: AppTest, column: str) -> list:
+    return [df.value for df in at.dataframe if column in df.value.columns]
+
+
 def test_teams_page(board):
     at = open_page("pages/teams.py", board)
-    teams = dataframe_with(at, "执行团队")
-    handlers = dataframe_with(at, "承办人")
+    whole, teams = tables_with(at, "执行团队")
+    _, handlers = tables_with(at, "承办人")
     options = at.multiselect(key="team").options
     assert set(options) <= set(teams["执行团队"])
-    assert teams["执行团队"].iloc[0].startswith("全部")
+    assert whole["执行团队"].iloc[0].startswith("全部") and len(whole) == 1  # pinned apart, not sorted in
     for name in ("执行完毕率", "执行到位率", "实结占结案比", "执行用时中位数(天)", "法定期限内结案率", "终本合格率",
                  "结案数", "期末未结数"):
         assert name in teams.columns and name in handlers.columns
+        assert teams[name].dtype.kind in "fi", name  # numbers, so a click on the header sorts numerically (F-16)
+    # Sorted by the chosen indicator (执行完毕率), best first.
+    assert list(teams["执行完毕率"]) == sorted(teams["执行完毕率"], reverse=True)
     assert teams["结案明细"].iloc[1].startswith("cases?ind=closed_count") and "team=" in teams["结案明细"].iloc[1]
     assert "handler=" in handlers["未结明细"].iloc[1]
-    assert handlers.astype(str).apply(lambda c: c.str.contains("样本小")).any().any()  # few 终本 per handler
+    assert handlers["样本较小"].str.contains("终本合格率").any()  # few 终本 per handler
     assert len(charts(at)) == 2
 
     before = figures(at)
     at.selectbox(key="phase").set_value("launch").run()
     assert not at.exception
     assert figures(at) != before
-    assert dataframe_with(at, "执行团队")["结案明细"].iloc[1].find("win=launch") > 0
+    assert tables_with(at, "执行团队")[1]["结案明细"].iloc[1].find("win=launch") > 0
 
     at = to_projector(at)
     assert len(charts(at)) == 1 and not at.dataframe
+    assert "第 1 / 2 页" in slide_title(at)  # the ranking of handlers by name is left out unless chosen (F-27)
 
 
 # ---- 指标口径 ----------------------------------------------------------------------------------------------------
@@ -245,7 +253,7 @@ def test_every_projector_slide_renders(path, board):
         next_slide(at)
         seen.add(slide_title(at))
         assert len(charts(at)) <= 1  # one chart (or one group of figures) per screen
-    assert len(seen) >= 3
+    assert len(seen) >= 2
 
 
 @pytest.mark.parametrize("path", PAGES)

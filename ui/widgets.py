@@ -127,8 +127,13 @@ def kpi_card(frame: Frame, row: Row) -> str:
 
 def kpi_grid(frame: Frame, rows: list[Row], columns: int = 3) -> None:
     """Cards in a grid that wraps by the screen's width (1920, 1024 or a projector) rather than fixed columns."""
-    width = 420 if frame.projector else max(210, 1100 // max(columns, 1))
     cards = "".join(kpi_card(frame, row) for row in rows)
+    if frame.projector:
+        # Fixed columns per card count (projector.css): 4 cards 4 or 2×2, 5 cards 5 or 3+2 — never a row below
+        # the fold at 1024×768.
+        st.html(f"<div class='kpi-grid proj-n{min(len(rows), 5)}'>{cards}</div>")
+        return
+    width = max(210, 1100 // max(columns, 1))
     st.html(f"<div class='kpi-grid' style='grid-template-columns: repeat(auto-fit, minmax({width}px, 1fr))'>"
             f"{cards}</div>")
 
@@ -148,13 +153,38 @@ def chart(frame: Frame, chart_: alt.TopLevelMixin, name: str) -> None:
                             width="content")
 
 
-def table(frame: Frame, df: pd.DataFrame, name: str, *, height: int | str = "auto", **kwargs) -> None:
-    """Draw a table; below it, CSV (UTF-8 with BOM) and XLSX downloads with formula injection neutralised."""
+# Excel number format → (format on screen, factor from the stored number to the shown one).
+SCREEN_FORMATS = {
+    "0.0%": ("%.1f%%", 100),
+    '0.0"天"': ("%.1f天", 1),
+    '#,##0"件"': ("%d件", 1),
+    '#,##0.00"万元"': ("%.2f万元", 1),
+}
+
+
+def table(frame: Frame, df: pd.DataFrame, name: str, *, height: int | str = "auto",
+          formats: dict[str, str] | None = None, **kwargs) -> None:
+    """Draw a table; below it, CSV (UTF-8 with BOM) and XLSX downloads with formula injection neutralised.
+
+    `formats` names numeric columns and their Excel number format (0.0%, 0.0"天", #,##0"件", #,##0.00"万元"): the
+    app shows and sorts them as numbers, the XLSX stores them as numbers in that format.
+    """
     if df.empty:
         st.info("没有符合条件的记录。")
         return
     kwargs.setdefault("placeholder", "—")  # a blank cell, not "None"
-    st.dataframe(df, hide_index=True, height=height, **kwargs)
+    shown = df
+    if formats:
+        shown = df.copy()
+        config = dict(kwargs.get("column_config") or {})
+        for col, fmt in formats.items():
+            screen, factor = SCREEN_FORMATS.get(fmt, ("%.2f", 1))
+            shown[col] = pd.to_numeric(shown[col], errors="coerce") * factor
+            existing = config.get(col)
+            help_text = existing.get("help") if isinstance(existing, dict) else None
+            config[col] = st.column_config.NumberColumn(col, format=screen, help=help_text)
+        kwargs["column_config"] = config
+    st.dataframe(shown, hide_index=True, height=height, **kwargs)
     if frame.projector:
         return
     from metrics.present import export
@@ -163,10 +193,17 @@ def table(frame: Frame, df: pd.DataFrame, name: str, *, height: int | str = "aut
     cols = st.container(horizontal=True, gap="small")
     cols.download_button("CSV", data=lambda: export.table_csv(df, sample=frame.sample), file_name=f"{name}.csv",
                             mime="text/csv", key=f"dl_{name}_csv", on_click="ignore", icon=":material/download:")
-    cols.download_button("XLSX", data=lambda: export.table_xlsx(df, title=title, sample=frame.sample),
+    cols.download_button("XLSX", data=lambda: export.table_xlsx(df, title=title, sample=frame.sample,
+                                                                 formats=formats),
                             file_name=f"{name}.xlsx", key=f"dl_{name}_xlsx", on_click="ignore",
                             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                             icon=":material/download:")
+
+
+def excel_format(key: str) -> str:
+    """The Excel number format of an indicator's values."""
+    unit = INDICATORS[key].unit
+    return {"rate": "0.0%", "ratio": "0.0%", "days": '0.0"天"', "money": '#,##0.00"万元"'}.get(unit, '#,##0"件"')
 
 
 def comparison_frame(frame: Frame, rows: list[Row]) -> pd.DataFrame:

@@ -1,0 +1,111 @@
+"""Browser test: every slide of every page in 投影模式 fits 1024×768 and 1920×1080, and nothing covers 上一页/下一页.
+
+For each page and each slide, at both sizes: the main content ends inside the viewport (no vertical scrolling),
+nothing sticks out to the right (no column cut off), and document.elementFromPoint at the centre of 上一页 and
+下一页 is the button itself (no toolbar or chart over it). Screenshots go to artifacts/screenshots/projector/.
+Set PROJECTOR_BASE_URL to walk a server that is already running instead of starting one.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from metrics.config import ROOT
+from tests.test_browser import LAUNCH_ARGS, SIZES, _slug, browser, sample_url, server  # noqa: F401
+from ui.frame import PAGES
+
+SHOTS = ROOT / "artifacts" / "screenshots" / "projector"
+pytestmark = [pytest.mark.browser]
+
+MEASURE = """() => {
+  const main = document.querySelector('[data-testid="stMain"]');
+  const block = document.querySelector('[data-testid="stMainBlockContainer"]');
+  const vw = window.innerWidth, vh = window.innerHeight;
+  let bottom = 0, right = 0, worst = '';
+  for (const el of block.querySelectorAll('[data-testid="stElementContainer"], [data-testid="stHorizontalBlock"]')) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) continue;
+    if (getComputedStyle(el).visibility === 'hidden') continue;
+    if (r.bottom > bottom) { bottom = r.bottom; worst = el.innerText.slice(0, 40); }
+    right = Math.max(right, r.right);
+  }
+  // Wide content scrolls inside its own box (a table, a chart): that box's scrollWidth says it is cut off.
+  let cut = '';
+  for (const el of block.querySelectorAll('table, .vega-embed, [data-testid="stDataFrame"], .kpi-grid')) {
+    if (el.scrollWidth > el.clientWidth + 2) { cut = (el.className || el.tagName) + ' ' + el.scrollWidth + '>' + el.clientWidth; }
+    const r = el.getBoundingClientRect();
+    if (r.width && r.right > vw + 1) { cut = (el.className || el.tagName) + ' right ' + Math.round(r.right); }
+  }
+  const cover = {};
+  for (const key of ['prev_slide', 'next_slide']) {
+    const btn = document.querySelector('.st-key-' + key + ' button');
+    if (!btn) { cover[key] = 'missing'; continue; }
+    const r = btn.getBoundingClientRect();
+    const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    cover[key] = hit && btn.contains(hit) ? 'ok' : (hit ? (hit.getAttribute('data-testid') || hit.className || hit.tagName) : 'none');
+  }
+  const count = (document.querySelector('.slide-count') || {}).innerText || '';
+  return {vh, vw, bottom, right, worst, cut, cover, count,
+          scroll: main ? main.scrollHeight - main.clientHeight : 0};
+}"""
+
+
+def settle(page) -> None:
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=90_000)
+    page.wait_for_timeout(900)
+
+
+def walk(browser, base: str, path: str, width: int, height: int) -> list[dict]:  # noqa: F811
+    slug = _slug(path)
+    route = "/" if path == "app.py" else f"/{slug}"
+    page = browser.new_page(viewport={"width": width, "height": height})
+    out = []
+    try:
+        page.goto(base + route + "?projector=true")
+        settle(page)
+        page.wait_for_selector(".proj-head", timeout=60_000)
+        settle(page)
+        for i in range(40):
+            m = page.evaluate(MEASURE)
+            m["slide"] = i + 1
+            out.append(m)
+            page.screenshot(path=str(SHOTS / f"{slug}_{width}_s{i + 1:02d}.png"))
+            nxt = page.locator(".st-key-next_slide button")
+            if nxt.count() == 0 or nxt.is_disabled():
+                break
+            before = m["count"]
+            nxt.click()
+            page.wait_for_function(f"(document.querySelector('.slide-count')||{{}}).innerText !== {before!r}",
+                                   timeout=60_000)
+            settle(page)
+    finally:
+        page.close()
+    return out
+
+
+@pytest.fixture(scope="module")
+def base(request):
+    url = os.environ.get("PROJECTOR_BASE_URL")
+    if url:
+        return url
+    return request.getfixturevalue("server")
+
+
+@pytest.mark.parametrize("path", [p for p, _ in PAGES if p != "pages/export.py"],
+                         ids=[_slug(p) for p, _ in PAGES if p != "pages/export.py"])
+def test_every_slide_fits_both_projectors(base, browser, path):  # noqa: F811
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    problems = []
+    for width, height in SIZES:
+        for m in walk(browser, base, path, width, height):
+            where = f"{_slug(path)} {width}×{height} slide {m['slide']} ({m['count']})"
+            if m["bottom"] > m["vh"] + 1 or m["scroll"] > 1:
+                problems.append(f"{where}: content ends at {m['bottom']:.0f}px > {m['vh']} ({m['worst']!r})")
+            if m["right"] > m["vw"] + 1 or m["cut"]:
+                problems.append(f"{where}: cut off at the right ({m['right']:.0f}px, {m['cut']})")
+            for key, state in m["cover"].items():
+                if state not in ("ok", "missing"):
+                    problems.append(f"{where}: {key} covered by {state}")
+    assert not problems, "\n".join(problems)
