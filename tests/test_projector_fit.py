@@ -34,9 +34,10 @@ MEASURE = """() => {
   // Wide content scrolls inside its own box (a table, a chart): that box's scrollWidth says it is cut off.
   let cut = '';
   for (const el of block.querySelectorAll('table, .vega-embed, [data-testid="stDataFrame"], .kpi-grid')) {
-    if (el.scrollWidth > el.clientWidth + 2) { cut = (el.className || el.tagName) + ' ' + el.scrollWidth + '>' + el.clientWidth; }
+    const name = el.className || el.tagName;
+    if (el.scrollWidth > el.clientWidth + 2) { cut = name + ' ' + el.scrollWidth + '>' + el.clientWidth; }
     const r = el.getBoundingClientRect();
-    if (r.width && r.right > vw + 1) { cut = (el.className || el.tagName) + ' right ' + Math.round(r.right); }
+    if (r.width && r.right > vw + 1) { cut = name + ' right ' + Math.round(r.right); }
   }
   const cover = {};
   for (const key of ['prev_slide', 'next_slide']) {
@@ -44,7 +45,8 @@ MEASURE = """() => {
     if (!btn) { cover[key] = 'missing'; continue; }
     const r = btn.getBoundingClientRect();
     const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
-    cover[key] = hit && btn.contains(hit) ? 'ok' : (hit ? (hit.getAttribute('data-testid') || hit.className || hit.tagName) : 'none');
+    const who = hit ? (hit.getAttribute('data-testid') || hit.className || hit.tagName) : 'none';
+    cover[key] = hit && btn.contains(hit) ? 'ok' : who;
   }
   const count = (document.querySelector('.slide-count') || {}).innerText || '';
   return {vh, vw, bottom, right, worst, cut, cover, count,

@@ -73,7 +73,8 @@ def table_csv(df: pd.DataFrame, sample: bool = False) -> bytes:
 
 
 # The app's own figure texts (metrics.present.format) and the Excel number format that shows the same text.
-_FIGURE = re.compile(r"^(?P<sign>[+−-]|±)?(?P<num>\d[\d,]*(?:\.\d+)?)(?P<unit>%|天|件|万元|人次|百分点|件/月|人次/月|万元/月|次)$")
+_FIGURE = re.compile(r"^(?P<sign>[+−-]|±)?(?P<num>\d[\d,]*(?:\.\d+)?)"
+                     r"(?P<unit>%|天|件|万元|人次|百分点|件/月|人次/月|万元/月|次)$")
 _UNIT_FORMATS = {
     "%": ("0.0%", 100.0),
     "天": ('0.0"天"', 1.0),
