@@ -226,7 +226,8 @@ def test_docx_is_a_gongwen_draft(docx_file):
     assert re.search(r'w:name="仿宋_GB2312"><w:altName w:val="仿宋"/>', fonts)  # the fallback is named
     assert re.search(r'<w:themeFontLang [^>]*w:eastAsia="zh-CN"', settings)
     h1 = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
-    assert h1[:6] == ["一、基本情况", "二、主要做法", "三、取得成效", "四、交叉执行工作情况", "五、存在问题", "六、下一步打算"]
+    assert h1[:6] == ["一、基本情况", "二、主要做法", "三、取得成效", "四、交叉执行工作情况", "五、存在问题",
+                      "六、下一步打算"]
     h2 = [p.text for p in doc.paragraphs if p.style.name == "Heading 2"]
     assert h2[0] == "（一）加强组织领导，压实工作责任"
     body = "\n".join(p.text for p in doc.paragraphs[:80])
