@@ -122,7 +122,7 @@ def listing() -> None:
                 shown = records[records[FLAGS[part]] == "是"]
     money = [c for c in shown.columns if c.endswith("(元)")]
     widgets.table(frame, shown.astype({c: float for c in money}), f"案件明细_{ind.name}_{window.label}", height=520,
-                  column_config={c: st.column_config.NumberColumn(format="%.2f") for c in money})
+                  column_config={c: st.column_config.NumberColumn(format="accounting") for c in money})
 
 
 frame.slides([("指标与口径", summary), ("明细", listing)])

@@ -136,7 +136,7 @@ def group_chart(column: str, key: str) -> None:
     bars = alt.Chart(df).mark_bar().encode(
         y=y, x=alt.X("值:Q", title=ind.name, axis=alt.Axis(format=fmt)),
         color=alt.Color("样本:N", title=None, scale=alt.Scale(domain=["样本充足", "样本较小"],
-                                                             range=[PALETTE["action"], "#E6A4A4"])),
+                                                             range=[PALETTE["action"], "#A9C4E0"])),
         tooltip=tooltip)
     layers = [bars]
     # The baseline of the same team as a tick, for rates and days only: a count of a longer window is not comparable.
@@ -153,7 +153,7 @@ def group_chart(column: str, key: str) -> None:
     if t.target is not None:
         layers.append(alt.Chart(pd.DataFrame({"目标": [t.target]})).mark_rule(
             color=PALETTE["target"], strokeDash=[6, 4], size=2).encode(x="目标:Q"))
-        notes.append(f"绿色虚线：目标 {format_number(key, t.target)}")
+        notes.append(f"深色虚线：目标 {format_number(key, t.target)}")
     if not change_unit(ind).endswith("/月") and df["基线期"].notna().any():
         notes.append("黑色短线：基线期")
     notes.append(f"浅色条：样本不足{config.parameters.small_denominator}件")

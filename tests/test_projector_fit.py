@@ -111,3 +111,68 @@ def test_every_slide_fits_both_projectors(base, browser, path):  # noqa: F811
                 if state not in ("ok", "missing"):
                     problems.append(f"{where}: {key} covered by {state}")
     assert not problems, "\n".join(problems)
+
+
+def _goto(browser, url: str, width: int = 1024, height: int = 768):  # noqa: F811
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.goto(url)
+    settle(page)
+    page.wait_for_selector(".proj-head", timeout=60_000)
+    settle(page)
+    return page
+
+
+def _next(page) -> None:
+    before = page.locator(".slide-count").inner_text()
+    page.locator(".st-key-next_slide button").click()
+    page.wait_for_function(f"document.querySelector('.slide-count').innerText !== {before!r}", timeout=60_000)
+    settle(page)
+
+
+def test_a_meeting_runs_without_leaving_projector_mode(base, browser):  # noqa: F811
+    page = _goto(browser, base + "/phases?projector=true&team=执行一团队")
+    try:
+        head = page.locator(".st-key-proj_head").inner_text()
+        assert "执行一团队" in head and "统计日" in head  # every active filter in the header (F-6)
+        _next(page)
+        _next(page)
+        assert page.locator(".slide-count").inner_text().startswith("第 3 /")
+        # No element toolbar in 投影模式, even over a hovered chart or table (F-7, F-18).
+        assert page.evaluate("[...document.querySelectorAll('[data-testid=stElementToolbar]')]"
+                             ".every(e => getComputedStyle(e).display === 'none')")
+        # Leave and come back: the slide is kept (F-5).
+        page.locator(".st-key-proj_exit button").click()
+        page.wait_for_selector('[data-testid="stSidebar"]', state="visible", timeout=60_000)
+        settle(page)
+        page.locator('[data-testid="stSidebar"] label', has_text="投影模式").click()
+        page.wait_for_selector(".slide-count", timeout=60_000)
+        settle(page)
+        assert page.locator(".slide-count").inner_text().startswith("第 3 /")
+        # The phase picker inside 投影模式 (F-5).
+        page.locator(".st-key-proj_filters button").first.click()
+        page.get_by_role("combobox", name="阶段").first.click()
+        page.get_by_role("option", name="启动部署阶段").click()
+        settle(page)
+        assert "启动部署阶段" in page.locator(".st-key-proj_head").inner_text()
+        page.keyboard.press("Escape")
+        # The page menu: another page, still in 投影模式 with the team filter.
+        page.locator(".st-key-proj_pages button").first.click()
+        page.get_by_role("link", name="交叉执行").first.click()
+        page.wait_for_function("location.pathname.endsWith('/cross')", timeout=60_000)
+        settle(page)
+        page.wait_for_selector(".proj-head", timeout=60_000)
+        head = page.locator(".st-key-proj_head").inner_text()
+        assert "交叉执行" in head and "执行一团队" in head and "启动部署阶段" in head
+    finally:
+        page.close()
+
+
+def test_leaving_projector_mode_keeps_the_drill_through_choice(base, browser):  # noqa: F811
+    page = _goto(browser, base + "/cases?projector=true&ind=pending_over_12m&win=implement")
+    try:
+        page.locator(".st-key-proj_exit button").click()
+        page.wait_for_selector('[data-testid="stSidebar"]', state="visible", timeout=60_000)
+        settle(page)
+        assert "超12个月未结数" in page.locator(".st-key-drill_ind").inner_text()
+    finally:
+        page.close()

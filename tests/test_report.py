@@ -79,7 +79,7 @@ def test_lower_is_better_durations_and_backlog():
         "组织实施阶段执行用时中位数为57天，较基线期缩短43天，较上年同期延长5.5天，达到目标（不超过90天）。")
     r = row("pending_over_12m", 17, ch(-12, "件"), ch(3, "件"), status="missed")
     assert say(r, Target("lower", 0)) == (
-        "组织实施阶段超12个月未结数为17件，较基线期减少12件，较上年同期增加3件，未达到目标（0件），尚超出17件。")
+        "组织实施阶段超12个月未结数为17件，较基线期减少12件，较上年同期增加3件，未达到目标（清零），尚超出17件。")
     r = row("zhongben_rate", 0.312, ch(-1.2), ch(0.5), status="missed")
     assert say(r, Target("lower", 0.3)) == (
         "组织实施阶段首执终本率为31.2%，较基线期下降1.2个百分点，较上年同期提高0.5个百分点，"

@@ -146,6 +146,8 @@ def chart(frame: Frame, chart_: alt.TopLevelMixin, name: str) -> None:
     from metrics.present import export
 
     spec = chart_.to_dict()
+    # Court, phase and 统计日 in the file name: a week of downloads neither overwrite nor confuse each other.
+    name = f"{frame.config.court_name}_{name}_{frame.phase_name}_统计日{frame.as_of:%Y%m%d}"
     row = st.container(horizontal=True, gap="small")
     for fmt, mime in (("png", "image/png"), ("svg", "image/svg+xml"), ("pdf", "application/pdf")):
         row.download_button(fmt.upper(), data=lambda f=fmt: export.render_chart(spec, f), file_name=f"{name}.{fmt}",

@@ -95,7 +95,7 @@ def target_clause(key: str, value: Value, status: str | None, target: Target) ->
         return None
     goal = _trim_number(format_number(key, target.target))
     lower = target.direction == "lower"
-    shown = f"不超过{goal}" if lower and target.target > 0 else goal
+    shown = f"不超过{goal}" if lower and target.target > 0 else "清零" if lower else goal
     if status == "met":
         return f"达到目标（{shown}）"
     gap = abs(float(value.value) - target.target)
