@@ -57,13 +57,13 @@ if requested and requested not in tokens:
     if resolve_window(config, as_of, requested) is not None:
         tokens.append(requested)  # a month outside the phases, named by a link
     else:
-        st.warning(f"链接中的窗口“{requested}”无法识别，已改为当前阶段。")
+        st.warning(f"链接中的统计期间“{requested}”无法识别，已改为当前阶段。")
 pick_left, pick_right = st.columns([3, 2])
 with pick_left:
     key = url_choice(st.selectbox, "ind", "指标", list(INDICATORS), "completion_rate",
                      format_func=lambda k: f"{INDICATORS[k].group} · {INDICATORS[k].name}")
 with pick_right:
-    token = url_choice(st.selectbox, "win", "窗口", tokens, frame.phase,
+    token = url_choice(st.selectbox, "win", "统计期间", tokens, frame.phase,
                        format_func=lambda t: resolve_window(config, as_of, t).label)
 ind = INDICATORS[key]
 window = resolve_window(config, as_of, token)
@@ -107,7 +107,7 @@ def summary() -> None:
 
 def listing() -> None:
     if window.empty:
-        st.info(f"{window.describe()}：窗口尚未开始，没有记录。")
+        st.info(f"{window.describe()}：该阶段尚未开始，没有记录。")
         return
     shown = records
     if ind.kind == "median":  # every listed case is in the cohort; the median is taken over its 执行用时
