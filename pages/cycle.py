@@ -158,7 +158,8 @@ def flow_table() -> None:
         rows.append(rec)
     widgets.table(frame, pd.DataFrame(rows), "收结存与周转")
     st.caption("结收比 =（结案数 + 移送他院执行数）÷ 新收案件数，大于100%说明结的比收的多、积案在减少；"
-               "结案周转天数 = 期末未结数 ÷（结案数 + 移送他院执行数）× 统计期间天数，即按当前结案速度消化存量所需天数。")
+               "结案周转天数 = 期末未结数 ÷（结案数 + 移送他院执行数）× 统计期间天数，"
+               "即按当前结案速度消化存量所需天数。")
 
 
 def clearance_chart() -> None:

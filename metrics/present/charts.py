@@ -70,7 +70,7 @@ def phase_frame(config: Config, results: dict[str, WindowResult], key: str) -> p
         r = results[p.key]
         v = r.values[key]
         rows.append({"阶段": p.name, "key": p.key, "值": v.value, "基线": "基线期" if p.baseline else "行动阶段",
-                     "窗口": r.window.describe(), "分子": None if v.numerator is None else float(v.numerator),
+                     "统计期间": r.window.describe(), "分子": None if v.numerator is None else float(v.numerator),
                      "分母": None if v.denominator is None else float(v.denominator)})
     return pd.DataFrame(rows)
 
@@ -84,10 +84,10 @@ def year_on_year_frame(config: Config, results: dict[str, WindowResult], last_ye
         for period, source in (("本期", results), ("上年同期", last_year)):
             r = source[p.key]
             v = r.values[key]
-            rows.append({"阶段": p.name, "期间": period, "值": v.value, "窗口": r.window.describe(),
+            rows.append({"阶段": p.name, "期间": period, "值": v.value, "统计期间": r.window.describe(),
                          "分子": None if v.numerator is None else float(v.numerator),
                          "分母": None if v.denominator is None else float(v.denominator)})
-    return pd.DataFrame(rows, columns=["阶段", "期间", "值", "窗口", "分子", "分母"])
+    return pd.DataFrame(rows, columns=["阶段", "期间", "值", "统计期间", "分子", "分母"])
 
 
 def year_on_year_bars(config: Config, results: dict[str, WindowResult], last_year: dict[str, WindowResult],
@@ -106,7 +106,7 @@ def year_on_year_bars(config: Config, results: dict[str, WindowResult], last_yea
         color=alt.Color("期间:N", title=None, sort=periods,
                         scale=alt.Scale(domain=periods, range=[PALETTE["action"], PALETTE["last_year"]])),
         tooltip=[alt.Tooltip("阶段:N"), alt.Tooltip("期间:N"), alt.Tooltip("值:Q", format=_label_format(key)),
-                 alt.Tooltip("分子:Q", format=",.2f"), alt.Tooltip("分母:Q", format=",.2f"), alt.Tooltip("窗口:N")])
+                 alt.Tooltip("分子:Q", format=",.2f"), alt.Tooltip("分母:Q", format=",.2f"), alt.Tooltip("统计期间:N")])
     labels = base.mark_text(dy=-8 * scale_factor(projector), fontWeight="bold").encode(
         y="值:Q", text=alt.Text("值:Q", format=_label_format(key)))
     return styled(alt.layer(bars, labels), title or f"{ind.name}：本期与上年同期",
@@ -132,7 +132,7 @@ def phase_bars(config: Config, results: dict[str, WindowResult], key: str, *, pr
         color=alt.Color("基线:N", scale=alt.Scale(domain=["基线期", "行动阶段"],
                                                    range=[PALETTE["baseline"], PALETTE["action"]]), legend=None),
         tooltip=[alt.Tooltip("阶段:N"), alt.Tooltip("值:Q", format=_label_format(key)),
-                 alt.Tooltip("分子:Q", format=",.2f"), alt.Tooltip("分母:Q", format=",.2f"), alt.Tooltip("窗口:N")],
+                 alt.Tooltip("分子:Q", format=",.2f"), alt.Tooltip("分母:Q", format=",.2f"), alt.Tooltip("统计期间:N")],
     )
     labels = base.mark_text(dy=-8 * scale_factor(projector), fontWeight="bold").encode(
         y="值:Q", text=alt.Text("值:Q", format=_label_format(key)))
