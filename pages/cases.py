@@ -121,7 +121,8 @@ def listing() -> None:
             if part != "all":
                 shown = records[records[FLAGS[part]] == "是"]
     money = [c for c in shown.columns if c.endswith("(元)")]
-    widgets.table(frame, shown.astype({c: float for c in money}), f"案件明细_{ind.name}_{window.label}", height=520,
+    widgets.table(frame, shown.astype({c: float for c in money}), f"案件明细_{ind.name}_{window.label}",
+                  height=300 if frame.projector else 520,
                   column_config={c: st.column_config.NumberColumn(format="accounting") for c in money})
 
 

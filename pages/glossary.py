@@ -125,12 +125,21 @@ def tested_names() -> str:
 
 
 def as_of_rule() -> None:
+    as_of_text()
+    comparison_text()
+    noise_text()
+
+
+def as_of_text() -> None:
     st.markdown(
         f"**统计日规则。** 所有数字都“截至统计日”计算（当前统计日 {as_of:%Y-%m-%d}，默认取数据中出现的最晚日期，"
         "可在左侧修改）：定义日期晚于统计日的记录一律视为尚未发生——统计日之后立案的案件不存在，统计日之后结案的案件"
         "仍算未结，统计日之后生效的裁判不存在，统计日之后结束的拍卖、之后才有的反馈都尚未发生。每个阶段的统计期间"
         "［开始日, 结束日］截至统计日，即变为［开始日, 结束日与统计日中较早者］；开始日晚于统计日的阶段尚未开始，"
         "其全部指标为空（显示为“—”）。")
+
+
+def comparison_text() -> None:
     st.markdown(
         "**比较规则。** 各阶段既与基线期比较，也与上年同期（同一日历区间前移一年，只取已观察到的部分）比较；"
         "比率的变化以百分点表示，用时以天表示；新收、结案、强制措施等件数按月均（合计 ÷ 月数，每月按30.4375天计）"
@@ -138,6 +147,9 @@ def as_of_rule() -> None:
         "只与上年同期比较，不与基线期比较。分母为0的比率为空（“—”），不是0；超出可能范围的数值（如执行到位率"
         "超过100%、天数为负）显示为“数据异常”，不作达标判断，请核对数据。裁判自动履行率、事项委托按期反馈率为全院口径，"
         "选择团队、承办人、标签或交叉执行角色时标注“全院口径”，不作达标判断。")
+
+
+def noise_text() -> None:
     st.markdown(
         "**变化是否可信（误差内）。** 一个变化是否只是随机波动，按下列统计规则判断，"
         "而不是看样本是否达到某个固定件数：\n\n"
@@ -216,7 +228,10 @@ PROJECTOR_TABLE_CSS = """<style>
 .proj-table { border-collapse: collapse; width: 100%; font-size: 1.2rem; }
 .proj-table th { text-align: left; border-bottom: 3px solid #222; padding: .4rem .5rem; }
 .proj-table td { border-bottom: 1px solid #999; padding: .4rem .5rem; vertical-align: top; }
-@media (max-width: 1200px) { .proj-table { font-size: .95rem; } }
+@media (max-width: 1200px) {
+  .proj-table { font-size: .8rem; }
+  .proj-table td, .proj-table th { padding: .2rem .4rem; }
+}
 </style>"""
 
 
@@ -256,7 +271,7 @@ if frame.projector:
             title = f"指标定义：{group}" + (f"（{i + 1}/{len(parts)}）" if len(parts) > 1 else "")
             slides.append((title, lambda k=part, t=title: indicators_section(k, t)))
     frame.slides([*slides, ("阶段划分", phases_section), ("计算参数", parameters_section),
-                  ("统计日与比较规则", rules_section)])
+                  ("统计日规则", as_of_text), ("比较规则", comparison_text), ("误差内的判断", noise_text)])
 else:
     rules_section()
     indicators_section()
