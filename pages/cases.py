@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from metrics.engine.drill import STOCK_INDICATORS, with_stock_status
-from metrics.engine.indicators import INDICATORS
+from metrics.engine.indicators import INDICATORS, MEASURES
 from metrics.engine.windows import month_windows, resolve_window
 from metrics.present.format import format_part, format_value
 from ui import data, quality, widgets
@@ -27,6 +27,8 @@ if "dq" in st.query_params:
     st.stop()
 
 PARTS = {"all": "全部", "num": "仅分子", "den": "仅分母"}
+PROJECTOR_COLUMNS = ("计入分子", "计入分母", "计数日", "截至该日已立案天数", "现状（截至统计日）", "案号", "立案日期",
+                     "结案日期", "结案方式", "执行团队", "承办人", "执行用时(天)", "拍卖编号", "生效日期", "人次")
 FLAGS = {"num": "计入分子", "den": "计入分母"}
 
 
@@ -120,6 +122,10 @@ def listing() -> None:
             part = url_choice(st.radio, "part", "显示", list(PARTS), "all", format_func=PARTS.get, horizontal=True)
             if part != "all":
                 shown = records[records[FLAGS[part]] == "是"]
+    if frame.projector:  # the columns a meeting reads, none cut off at the right
+        keep = [c for c in PROJECTOR_COLUMNS if c in shown.columns]
+        money_ratio = MEASURES[ind.numerator[0]].unit == "元"
+        shown = shown[keep + [c for c in shown.columns if c.endswith("(元)") and money_ratio][:2]]
     money = [c for c in shown.columns if c.endswith("(元)")]
     widgets.table(frame, shown.astype({c: float for c in money}), f"案件明细_{ind.name}_{window.label}",
                   height=300 if frame.projector else 520,
