@@ -35,7 +35,9 @@ MEASURE = """() => {
   let cut = '';
   for (const el of block.querySelectorAll('table, .vega-embed, [data-testid="stDataFrame"], .kpi-grid')) {
     const name = el.className || el.tagName;
-    if (el.scrollWidth > el.clientWidth + 2) { cut = name + ' ' + el.scrollWidth + '>' + el.clientWidth; }
+    // A data grid reserves the width of its scrollbar (at most 16 px) beyond its client width: not a cut column.
+    const slack = el.matches('[data-testid="stDataFrame"]') ? 16 : 2;
+    if (el.scrollWidth > el.clientWidth + slack) { cut = name + ' ' + el.scrollWidth + '>' + el.clientWidth; }
     const r = el.getBoundingClientRect();
     if (r.width && r.right > vw + 1) { cut = name + ' right ' + Math.round(r.right); }
   }
