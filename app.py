@@ -11,6 +11,7 @@ frame = setup("总览")
 board, filters, as_of = frame.board, frame.filters, frame.as_of
 rows = data.comparison(board, filters, as_of, frame.phase, HEADLINE)
 results = data.phases(board, filters, as_of)
+last_year = data.last_year(board, filters, as_of)
 TREND_KEYS = ("recovery_rate", "completion_rate", "actual_closure_share", "cycle_days_median", "on_time_rate",
               "zhongben_qualified_rate", "voluntary_compliance_rate", "pending_over_12m", "zhongben_rate")
 
@@ -31,7 +32,8 @@ def pick(label: str, key: str) -> str:
 
 def phases_chart():
     key = pick("对比指标", "overview_phase_metric") if not frame.projector else "recovery_rate"
-    widgets.chart(frame, phase_bars(frame.config, results, key, projector=frame.projector, sample=frame.sample),
+    widgets.chart(frame, phase_bars(frame.config, results, key, projector=frame.projector, sample=frame.sample,
+                                         last_year=last_year),
                   f"各阶段_{INDICATORS[key].name}")
 
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import html
 
+import pandas as pd
 import streamlit as st
 
-from metrics.engine.indicators import INDICATORS
+from metrics.engine.drill import STOCK_INDICATORS, with_stock_status
+from metrics.engine.indicators import INDICATORS, MEASURES
 from metrics.engine.windows import resolve_window, series_months
 from metrics.present.format import format_part, format_value
 from ui import data, params, quality, widgets
@@ -25,6 +27,8 @@ if "dq" in st.query_params:
     st.stop()
 
 PARTS = {"all": "全部", "num": "仅分子", "den": "仅分母"}
+PROJECTOR_COLUMNS = ("计入分子", "计入分母", "计数日", "截至该日已立案天数", "现状（截至统计日）", "案号", "立案日期",
+                     "结案日期", "结案方式", "执行团队", "承办人", "执行用时(天)", "拍卖编号", "生效日期", "人次")
 FLAGS = {"num": "计入分子", "den": "计入分母"}
 
 
@@ -62,12 +66,16 @@ with pick_left:
     key = url_choice(st.selectbox, "ind", "指标", list(INDICATORS), "completion_rate", requested_ind,
                      format_func=lambda k: f"{INDICATORS[k].group} · {INDICATORS[k].name}")
 with pick_right:
-    token = url_choice(st.selectbox, "win", "窗口", tokens, frame.phase, requested,
+    token = url_choice(st.selectbox, "win", "统计期间", tokens, frame.phase, requested,
                        format_func=lambda t: resolve_window(config, as_of, t).label)
 ind = INDICATORS[key]
 window = resolve_window(config, as_of, token)
 value = data.windows(board, [window], filters)[0][key]
 records = data.member_frame(board, window, key, filters)
+stock = key in STOCK_INDICATORS and not window.empty
+if stock:
+    stock_headers, stock_rows = with_stock_status(list(records.columns), records.to_dict("records"), window.end, as_of)
+    records = pd.DataFrame(stock_rows, columns=stock_headers)
 one_case = st.query_params.get("case")  # 督办预警 links name one 案号
 if one_case and "案号" in records.columns:
     records = records[records["案号"] == one_case]
@@ -92,6 +100,13 @@ def summary() -> None:
                           value.denominator))
     st.html("<div class='kpi-grid' style='grid-template-columns: repeat(auto-fill, minmax(180px, 1fr))'>"
             + "".join(cards) + "</div>")
+    if stock:
+        now = f"{as_of:%Y-%m}"
+        link = widgets.drill_href(key, now) if token != now else ""
+        st.html(f"<div class='kpi-group-title'>计数日：{window.end.year}年{window.end.month}月{window.end.day}日"
+                "（该日仍未结的案件；之后是否结案见“现状”列）"
+                + (f" · <a href='{link}' target='_self'>查看截至统计日的{html.escape(ind.name)} ›</a>" if link else "")
+                + "</div>")
     st.caption(f"口径：{ind.definition()}")
     st.caption(f"筛选：{filters.describe()}；统计日 {as_of:%Y-%m-%d}。被执行人姓名已脱敏。"
                + (f"仅显示案号 {one_case}。" if one_case else ""))
@@ -99,7 +114,7 @@ def summary() -> None:
 
 def listing() -> None:
     if window.empty:
-        st.info(f"{window.describe()}：窗口尚未开始，没有记录。")
+        st.info(f"{window.describe()}：该阶段尚未开始，没有记录。")
         return
     shown = records
     if ind.kind == "median":  # every listed case is in the cohort; the median is taken over its 执行用时
@@ -113,9 +128,14 @@ def listing() -> None:
                               horizontal=True)
             if part != "all":
                 shown = records[records[FLAGS[part]] == "是"]
+    if frame.projector:  # the columns a meeting reads, none cut off at the right
+        keep = [c for c in PROJECTOR_COLUMNS if c in shown.columns]
+        money_ratio = MEASURES[ind.numerator[0]].unit == "元"
+        shown = shown[keep + [c for c in shown.columns if c.endswith("(元)") and money_ratio][:2]]
     money = [c for c in shown.columns if c.endswith("(元)")]
-    widgets.table(frame, shown.astype({c: float for c in money}), f"案件明细_{ind.name}_{window.label}", height=520,
-                  column_config={c: st.column_config.NumberColumn(format="%.2f") for c in money})
+    widgets.table(frame, shown.astype({c: float for c in money}), f"案件明细_{ind.name}_{window.label}",
+                  height=300 if frame.projector else 520,
+                  column_config={c: st.column_config.NumberColumn(format="accounting") for c in money})
 
 
 frame.slides([("指标与口径", summary), ("明细", listing)])

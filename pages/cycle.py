@@ -206,13 +206,14 @@ def flow_table() -> None:
     for p in PHASES:
         r = results[p.key]
         rec = {"阶段": p.name,
-               "窗口": "尚未开始" if r.window.empty else f"{r.window.start:%Y-%m-%d}至{r.window.end:%Y-%m-%d}"}
+               "统计期间": "尚未开始" if r.window.empty else f"{r.window.start:%Y-%m-%d}至{r.window.end:%Y-%m-%d}"}
         for key in FLOW_KEYS:
             rec[INDICATORS[key].name] = format_value(r.values[key]) if not r.window.empty else NONE
         rows.append(rec)
     widgets.table(frame, pd.DataFrame(rows), "收结存与周转")
     st.caption("结收比 =（结案数 + 移送他院执行数）÷ 新收案件数，大于100%说明结的比收的多、积案在减少；"
-               "结案周转天数 = 期末未结数 ÷（结案数 + 移送他院执行数）× 窗口天数，即按当前结案速度消化存量所需天数。")
+               "结案周转天数 = 期末未结数 ÷（结案数 + 移送他院执行数）× 统计期间天数，"
+               "即按当前结案速度消化存量所需天数。")
 
 
 def clearance_chart() -> None:

@@ -25,7 +25,7 @@ MONEY = {"成交价合计(万元)": "auction_realized_sum", "评估价合计(万
          "溢价额(万元)": "auction_premium_sum", "起拍价合计(万元)": "auction_start_sum"}
 COLUMNS = {
     **{name: st.column_config.NumberColumn(format="%.2f", help=MEASURES[key].label) for name, key in MONEY.items()},
-    "拍次": st.column_config.NumberColumn(help="拍卖结束日期在窗口内的全部拍次（含撤回、中止、悔拍）"),
+    "拍次": st.column_config.NumberColumn(help="拍卖结束日期在统计期间内的全部拍次（含撤回、中止、悔拍）"),
     "明细": st.column_config.LinkColumn(display_text="查看拍次"),
 }
 

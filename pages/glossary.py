@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from metrics.config import DIRECTIONS
-from metrics.engine.compare import change_unit, target_of
+from metrics.engine.compare import change_unit, has_test, target_of, year_on_year_only
 from metrics.engine.indicators import INDICATORS, MEASURES, SOURCE_DATE_BASIS
 from metrics.present.format import NONE, format_target
 from ui import widgets
@@ -22,24 +22,24 @@ GROUP_ORDER = ("核心", "收结存", "周期与积案", "财产处置", "强制
 # this says in words which of their dates decides, measure by measure (a measure missing here falls back to
 # its table's general rule, SOURCE_DATE_BASIS).
 PENDING = "（立案日期不晚于该日，且未结案或结案日期晚于该日）"
-CLOSED = "结案日期在窗口内"
+CLOSED = "结案日期在统计期间内"
 MEASURE_DATE = {
-    "filed": "立案日期在窗口内",
-    "pending_start": "窗口开始前一日仍未结" + PENDING,
-    "pending_end": "窗口最后一日仍未结" + PENDING,
-    "pending_over_12m": "窗口最后一日仍未结" + PENDING + "，且立案已超过365天",
-    "cross_received": "立案日期在窗口内",
-    "km_cohort": "立案日期在窗口内",
-    "km_events": "立案日期在窗口内，且结案日期不晚于统计日",
-    "judgments_total": "生效日期在窗口内",
-    "judgments_applied": "生效日期在窗口内；是否申请执行看生效后观察期内的首次执行立案",
+    "filed": "立案日期在统计期间内",
+    "pending_start": "统计期间开始前一日仍未结" + PENDING,
+    "pending_end": "统计期间最后一日仍未结" + PENDING,
+    "pending_over_12m": "统计期间最后一日仍未结" + PENDING + "，且立案已超过365天",
+    "cross_received": "立案日期在统计期间内",
+    "km_cohort": "立案日期在统计期间内",
+    "km_events": "立案日期在统计期间内，且结案日期不晚于统计日",
+    "judgments_total": "生效日期在统计期间内",
+    "judgments_applied": "生效日期在统计期间内；是否申请执行看生效后观察期内的首次执行立案",
     **{k: CLOSED for k in ("closed", "transferred", "completed", "actual", "zhongben", "zhongben_qualified",
                            "zhongben_reviewed", "monetary_closed", "recovered_sum", "applied_sum", "days_sum",
                            "on_time", "cross_sent", "cross_closed", "cross_completed", "cross_recovered_sum",
                            "cross_applied_sum")},
-    **{k: "拍卖结束日期在窗口内" for k, m in MEASURES.items() if m.source == "auctions"},
-    **{k: "决定日期在窗口内" for k, m in MEASURES.items() if m.source == "measures"},
-    **{k: "委托日期在窗口内，且委托日期加办理期限不晚于统计日" for k, m in MEASURES.items()
+    **{k: "拍卖结束日期在统计期间内" for k, m in MEASURES.items() if m.source == "auctions"},
+    **{k: "决定日期在统计期间内" for k, m in MEASURES.items() if m.source == "measures"},
+    **{k: "委托日期在统计期间内，且委托日期加办理期限不晚于统计日" for k, m in MEASURES.items()
        if m.source == "entrustments"},
 }
 
@@ -64,10 +64,9 @@ def indicator_frame(keys: list[str] | None = None) -> pd.DataFrame:
         t = target_of(config, key)
         rows.append({
             "指标": ind.name,
-            "key": key,
             "分组": ind.group,
             "口径（计算公式）": ind.formula(),
-            "归入窗口的日期": date_basis(key),
+            "计入统计期间的日期": date_basis(key),
             "方向": DIRECTIONS[t.direction],
             "目标": format_target(key, t.target),
             "阶段比较": comparison_rule(key),
@@ -80,6 +79,8 @@ def comparison_rule(key: str) -> str:
     unit = change_unit(INDICATORS[key])
     if unit.endswith("/月"):
         return f"按月均比较（{unit}）"
+    if year_on_year_only(key):
+        return "只与上年同期比较（受理口径），变化以百分点表示"
     return {"百分点": "变化以百分点表示", "天": "变化以天表示", "件": "期末存量，按件比较"}.get(unit, NONE)
 
 
@@ -99,43 +100,74 @@ def phase_frame() -> pd.DataFrame:
             state = f"进行中：计至统计日 {as_of:%Y-%m-%d}"
         else:
             state = "已结束"
-        rows.append({"阶段": p.name, "key": p.key, "开始日期": f"{p.start:%Y-%m-%d}", "结束日期": f"{p.end:%Y-%m-%d}",
+        rows.append({"阶段": p.name, "开始日期": f"{p.start:%Y-%m-%d}", "结束日期": f"{p.end:%Y-%m-%d}",
                      "天数": p.days, "基线": "是（比较基准）" if p.baseline else "", "状态": state})
     return pd.DataFrame(rows)
 
 
 def parameter_frame() -> pd.DataFrame:
     rows = [
-        ("案件范围（案件类型）", "parameters.scope_case_types", "、".join(params.scope_case_types),
-         "案件类指标只统计这些类型的案件（S）"),
-        ("实际执结的结案方式", "parameters.actual_closure_methods", "、".join(params.actual_closure_methods),
-         "实结占结案比、实际执结率的分子"),
-        ("移送他院执行的结案情形", "parameters.transfer_reasons", "、".join(params.transfer_reasons),
-         "以终结执行结案且结案情形为其中之一的，属管辖转移（T），不计入结案数"),
-        ("法定执行期限（天）", "parameters.statutory_days", str(params.statutory_days),
-         "执行用时不超过此天数的为法定期限内结案"),
-        ("裁判履行观察期（天）", "parameters.judgment_observation_days", str(params.judgment_observation_days),
+        ("案件范围（案件类型）", "、".join(params.scope_case_types), "案件类指标只统计这些类型的案件"),
+        ("实际执结的结案方式", "、".join(params.actual_closure_methods), "实结占结案比、实际执结率的分子"),
+        ("移送他院执行的结案情形", "、".join(params.transfer_reasons),
+         "以终结执行结案且结案情形为其中之一的，属管辖转移，不计入结案数"),
+        ("法定执行期限（天）", str(params.statutory_days), "执行用时不超过此天数的为法定期限内结案"),
+        ("裁判履行观察期（天）", str(params.judgment_observation_days),
          "生效裁判在此期间内未被申请首次执行的，视为自动履行；观察期未满时为暂定值"),
-        ("小样本阈值（件）", "parameters.small_denominator", str(params.small_denominator),
-         "分母少于此数的数值标注“样本较小”，其变化标注为不确定"),
-        ("默认统计日", "display.as_of", f"{config.as_of:%Y-%m-%d}" if config.as_of else "（空：取数据中最晚的日期）",
+        ("小样本阈值（件）", str(params.small_denominator),
+         "只用于无法做统计检验的金额比率、平均数和中位数：结案少于此数时标注“样本小”"),
+        ("默认统计日", f"{config.as_of:%Y-%m-%d}" if config.as_of else "（空：取数据中最晚的日期）",
          f"当前统计日 {as_of:%Y-%m-%d}，可在左侧修改"),
     ]
-    return pd.DataFrame(rows, columns=["参数", "配置项", "取值", "作用"])
+    return pd.DataFrame(rows, columns=["参数", "取值", "作用"])
+
+
+def tested_names() -> str:
+    return "、".join(INDICATORS[k].name for k in INDICATORS if has_test(k) and INDICATORS[k].kind != "count")
 
 
 def as_of_rule() -> None:
+    as_of_text()
+    comparison_text()
+    noise_text()
+
+
+def as_of_text() -> None:
     st.markdown(
         f"**统计日规则。** 所有数字都“截至统计日”计算（当前统计日 {as_of:%Y-%m-%d}，默认取数据中出现的最晚日期，"
         "可在左侧修改）：定义日期晚于统计日的记录一律视为尚未发生——统计日之后立案的案件不存在，统计日之后结案的案件"
-        "仍算未结，统计日之后生效的裁判不存在，统计日之后结束的拍卖、之后才有的反馈都尚未发生。每个阶段窗口"
+        "仍算未结，统计日之后生效的裁判不存在，统计日之后结束的拍卖、之后才有的反馈都尚未发生。每个阶段的统计期间"
         "［开始日, 结束日］截至统计日，即变为［开始日, 结束日与统计日中较早者］；开始日晚于统计日的阶段尚未开始，"
         "其全部指标为空（显示为“—”）。")
+
+
+def comparison_text() -> None:
     st.markdown(
         "**比较规则。** 各阶段既与基线期比较，也与上年同期（同一日历区间前移一年，只取已观察到的部分）比较；"
         "比率的变化以百分点表示，用时以天表示；新收、结案、强制措施等件数按月均（合计 ÷ 月数，每月按30.4375天计）"
-        f"比较，期末未结等存量不折算。分子或分母少于{params.small_denominator}件的数值标注“样本较小”；"
-        "两个比率之差小于随机误差（95%）时标注为不确定。分母为0的比率为空（“—”），不是0。")
+        "比较，期末未结等存量不折算。实际执结率等受理口径（旧存＋新收）的比率随统计期间长短变化，"
+        "只与上年同期比较，不与基线期比较。分母为0的比率为空（“—”），不是0；超出可能范围的数值（如执行到位率"
+        "超过100%、天数为负）显示为“数据异常”，不作达标判断，请核对数据。裁判自动履行率、事项委托按期反馈率为全院口径，"
+        "选择团队、承办人、标签或交叉执行角色时标注“全院口径”，不作达标判断。")
+
+
+def noise_text() -> None:
+    st.markdown(
+        "**变化是否可信（误差内）。** 一个变化是否只是随机波动，按下列统计规则判断，"
+        "而不是看样本是否达到某个固定件数：\n\n"
+        f"- **比率**（{tested_names()}）：计算两期比率之差的95%置信区间"
+        "（纽科姆混合得分区间，由两期各自的威尔逊得分区间合成）。"
+        "区间包含0时，差异在统计误差内。例：本期 321/730（44.0%），基线 307/730（42.1%），差 +1.9 个百分点，"
+        "区间为 −3.2 至 +7.0 个百分点，包含0，标注“误差内”；若基线为 277/730（37.9%），区间为 +1.0 至 +11.0 个百分点，"
+        "不含0，是真实变化。\n"
+        "- **件数与人次**（新收、结案、强制措施人次、期末未结等）：泊松规则。若两期月均相同，本期件数占两期合计的比例"
+        "应为 本期月数 ÷（本期月数＋比较期月数）（存量两期相同，为一半）；该比例落在本期占比的威尔逊95%区间内时，"
+        "差异在统计误差内。例：本期2个月10件（月均5件）、基线12个月48件（月均4件），合计58件，应有比例 2÷14＝0.143，"
+        "本期占比 10÷58 的区间为 0.096 至 0.289，包含 0.143，标注“误差内”；"
+        "本期若为30件，区间为 0.284 至 0.496，是真实变化。\n"
+        "- **金额比率、平均数与中位数**（执行到位率、执行用时等）：汇总数据无法给出其波动范围，不做统计检验；"
+        f"结案少于{params.small_denominator}件时标注“样本小”。\n\n"
+        "标注“误差内”或“样本小”的变化以灰色显示，不判断向好或变差，注记与变化同样大小。")
 
 
 GLOSSARY_CSS = """<style>
@@ -166,17 +198,17 @@ GLOSSARY_CSS = """<style>
 def glossary_html(keys: list[str]) -> str:
     """The definitions as readable cards (a table cell cannot show a whole formula)."""
     items = []
-    for _, r in indicator_frame(keys).iterrows():
-        direction = target_of(config, r["key"]).direction
-        rows = [("口径", r["口径（计算公式）"]), ("归入窗口", r["归入窗口的日期"])]
+    for key, (_, r) in zip(keys, indicator_frame(keys).iterrows(), strict=True):
+        direction = target_of(config, key).direction
+        rows = [("口径", r["口径（计算公式）"]), ("计入期间", r["计入统计期间的日期"])]
         if not frame.projector:
             rows += [("阶段比较", r["阶段比较"]), ("说明", r["说明"])]
         body = "".join(f"<div class='gl-row'><span class='gl-label'>{label}</span>{html.escape(text)}</div>"
                        for label, text in rows if text and text != NONE)
         target = f"<span class='gl-target'>目标 {html.escape(r['目标'])}</span>" if r["目标"] != NONE else ""
         items.append(
-            f"<div class='gl-item' data-indicator='{r['key']}'><div class='gl-head'>"
-            f"<span class='gl-name'>{html.escape(r['指标'])}</span><span class='gl-key'>{r['key']}</span>"
+            f"<div class='gl-item' data-indicator='{key}'><div class='gl-head'>"
+            f"<span class='gl-name'>{html.escape(r['指标'])}</span>"
             f"<span class='gl-dir {direction}'>{html.escape(r['方向'])}</span>{target}</div>{body}</div>")
     css = "gl gl-projector" if frame.projector else "gl"
     return f"{GLOSSARY_CSS}<div class='{css}'>{''.join(items)}</div>"
@@ -198,7 +230,10 @@ PROJECTOR_TABLE_CSS = """<style>
 .proj-table { border-collapse: collapse; width: 100%; font-size: 1.2rem; }
 .proj-table th { text-align: left; border-bottom: 3px solid #222; padding: .4rem .5rem; }
 .proj-table td { border-bottom: 1px solid #999; padding: .4rem .5rem; vertical-align: top; }
-@media (max-width: 1200px) { .proj-table { font-size: .95rem; } }
+@media (max-width: 1200px) {
+  .proj-table { font-size: .8rem; }
+  .proj-table td, .proj-table th { padding: .2rem .4rem; }
+}
 </style>"""
 
 
@@ -213,7 +248,7 @@ def phases_section() -> None:
         big_table(phase_frame())
     else:
         widgets.table(frame, phase_frame(), "阶段划分")
-        st.caption("阶段在 config.yaml 的 phases 中配置；起止日期均含当日，阶段之间不得重叠，且恰有一个基线期。")
+        st.caption("阶段在配置文件中设置；起止日期均含当日，阶段之间不得重叠，且恰有一个基线期。")
 
 
 def parameters_section() -> None:
@@ -237,7 +272,7 @@ def watch_section() -> None:
 
     st.subheader("督办清单、预判与半数结案用时")
     st.markdown(f"**{METHOD.split('：', 1)[0]}。** {METHOD.split('：', 1)[1]}")
-    st.markdown(f"**半数结案用时。** {PLAIN}；按 Kaplan–Meier 方法估计，95%区间取自生存曲线的95%置信带。")
+    st.markdown(f"**半数结案用时。** {PLAIN}；按生存分析法（乘积极限法）估计，95%区间取自生存曲线的95%置信带。")
     rows = [{"清单": spec.title, "口径": spec.basis} for spec in list_specs(config).values()]
     if frame.projector:
         big_table(pd.DataFrame(rows))
@@ -255,7 +290,8 @@ if frame.projector:
             title = f"指标定义：{group}" + (f"（{i + 1}/{len(parts)}）" if len(parts) > 1 else "")
             slides.append((title, lambda k=part, t=title: indicators_section(k, t)))
     frame.slides([*slides, ("阶段划分", phases_section), ("计算参数", parameters_section),
-                  ("统计日与比较规则", rules_section), ("督办与预判", watch_section)])
+                  ("统计日规则", as_of_text), ("比较规则", comparison_text), ("误差内的判断", noise_text),
+                  ("督办与预判", watch_section)])
 else:
     rules_section()
     indicators_section()

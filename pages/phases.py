@@ -5,16 +5,17 @@ import html
 import pandas as pd
 import streamlit as st
 
-from metrics.engine.compare import Change, Row, case_count, change_unit, comparable, target_of
+from metrics.engine.compare import Change, Row, case_count, change_unit, comparable, target_of, year_on_year_only
 from metrics.engine.indicators import INDICATORS
 from metrics.present.charts import phase_bars
-from metrics.present.format import NONE, STATUS_TEXT, format_change, format_number, format_part, format_value
+from metrics.present.format import NONE, format_change, format_number, format_part, format_value, status_text
 from ui import data, pace, widgets
 from ui.frame import setup
 
 frame = setup("阶段对比")
 config, board, filters, as_of = frame.config, frame.board, frame.filters, frame.as_of
 results = data.phases(board, filters, as_of)
+last_year = data.last_year(board, filters, as_of)
 PHASES = config.phases
 
 GROUPS = ("核心", "周期与积案", "财产处置", "交叉执行")
@@ -30,7 +31,6 @@ for key in PER_MONTH:
     FLOW_GROUPS.setdefault(INDICATORS[key].group or "其他", []).append(key)
 ROWS: dict[tuple[str, str], Row] = {
     (r.key, p.key): r for p in PHASES for r in data.comparison(board, filters, as_of, p.key, (*DIRECTED, *PER_MONTH))}
-UNCERTAIN = "（样本小/误差内）"
 
 MATRIX_CSS = """<style>
 .pm { border-collapse: collapse; width: 100%; font-size: .9rem; }
@@ -45,10 +45,14 @@ MATRIX_CSS = """<style>
 .pm .better { color: #1B5E20; font-weight: 700; }
 .pm .worse { color: #B71C1C; font-weight: 700; }
 .pm .same, .pm .neutral { color: #555; font-weight: 700; }
-.pm .pm-uncertain { color: #8D6E63; }
+.pm .pm-uncertain { color: #5D4037; }
+.pm .uncertain-note { font-size: 1em; }
+.pm .pm-anomaly { color: #6A1B9A; border: 1px solid #6A1B9A; text-decoration: none; }
+.pm .pm-wide { color: #0D47A1; border: 1px solid #0D47A1; }
 .pm .pm-tag { display: inline-block; font-size: .72rem; font-weight: 400; border-radius: 3px; padding: 0 4px;
   margin: 1px 3px 0 0; vertical-align: middle; }
 .pm .pm-met { color: #1B5E20; border: 1px solid #1B5E20; }
+.pm .pm-none { color: #555; border: 1px solid #999; }
 .pm .pm-missed { color: #B71C1C; border: 1px solid #B71C1C; }
 .pm .pm-small { color: #8D6E63; border: 1px dashed #8D6E63; }
 .pm.pm-projector { font-size: 1.25rem; }
@@ -57,12 +61,18 @@ MATRIX_CSS = """<style>
 .pm.pm-projector .pm-tag { font-size: 1rem; }
 .pm.pm-projector .pm-value { white-space: nowrap; }
 .pm.pm-projector th, .pm.pm-projector td { border-bottom: 2px solid #222; padding: .5rem .7rem; }
-@media (max-width: 1100px) {
-  .pm.pm-projector { font-size: .95rem; }
-  .pm.pm-projector .pm-value { font-size: 1.55rem; }
-  .pm.pm-projector .pm-delta { font-size: .9rem; }
+.pm.pm-projector { table-layout: fixed; }
+.pm.pm-projector .pm-name { width: 13%; word-break: keep-all; }
+.pm.pm-projector .pm-tag { display: inline-block; white-space: nowrap; }
+@media (max-width: 1200px) {
+  .pm.pm-projector { font-size: .8rem; }
+  .pm.pm-projector .pm-name { width: 6.5em; }
+  .pm.pm-projector .pm-value { font-size: 1.35rem; }
+  .pm.pm-projector .pm-value .pm-tag { display: block; width: fit-content; }
+  .pm.pm-projector .pm-delta { font-size: .85rem; }
   .pm.pm-projector .pm-tag { font-size: .8rem; }
-  .pm.pm-projector th, .pm.pm-projector td { padding: .3rem .4rem; }
+  .pm.pm-projector th, .pm.pm-projector td { padding: .25rem .3rem; }
+  .pm.pm-projector thead th .pm-win { font-size: .7rem; }
 }
 </style>"""
 
@@ -78,16 +88,26 @@ def per_month_text(row: Row) -> str:
 
 
 def delta_html(label: str, ch: Change) -> str:
-    if ch.delta is None:
-        return f"<div class='pm-delta'>{label} {NONE}</div>"
-    note = f"<span class='pm-uncertain'>{'（误差内）' if frame.projector else UNCERTAIN}</span>" if ch.uncertain else ""
-    return (f"<div class='pm-delta'>{label} <span class='{ch.verdict or 'neutral'}'>"
-            f"{html.escape(format_change(ch))}</span>{note}</div>")
+    return widgets.delta_html(label, ch, "pm")
 
 
 def fair_vs_last_year(key: str) -> bool:
     """Flows (compared per month, seasonal) and 受理口径 rates (旧存+新收, grow with the window): 同比 is fair."""
-    return key in PER_MONTH or "pending_start" in INDICATORS[key].denominator
+    return key in PER_MONTH or year_on_year_only(key)
+
+
+def status_tag(row: Row) -> str:
+    """达标/未达标; 数据异常 (a link to the records) for an impossible value; 全院口径 under a case filter."""
+    has_target = target_of(config, row.key).target is not None
+    text = status_text(row, has_target)
+    if row.anomaly:
+        return (f"<a class='pm-tag pm-anomaly' href='{widgets.drill_href(row.key, row.phase)}' target='_self' "
+                f"title='数值超出可能范围，请核对数据'>{text} ›</a>")
+    if row.court_wide:
+        return f"<span class='pm-tag pm-wide' title='不随团队、承办人、标签筛选'>{text}</span>"
+    if row.status in ("met", "missed"):
+        return f"<span class='pm-tag pm-{row.status}'>{text}</span>"
+    return ""
 
 
 def cell_html(row: Row, per_month: bool) -> str:
@@ -101,10 +121,8 @@ def cell_html(row: Row, per_month: bool) -> str:
         title += f"\n月均 = 合计 {format_number(row.key, row.value.value)} ÷ {window.months:.2f}个月"
     value = (f"<a href='{widgets.drill_href(row.key, row.phase)}' target='_self' "
              f"title='{html.escape(title, quote=True)}'>{html.escape(text)}</a>")
-    tags = []
-    if row.status in ("met", "missed"):
-        tags.append(f"<span class='pm-tag pm-{row.status}'>{STATUS_TEXT[row.status]}</span>")
-    if row.small:
+    tags = [t for t in (status_tag(row),) if t]
+    if row.small and row.value.value is not None:
         tags.append(f"<span class='pm-tag pm-small'>样本较小{small_n(row)}</span>")
     if frame.projector:
         # One line of change per cell: the comparison that is fair for this indicator.
@@ -119,14 +137,14 @@ def cell_html(row: Row, per_month: bool) -> str:
         parts = [f"<div class='pm-value'>{value}</div>"]
         if per_month:
             parts.append(f"<div class='pm-delta'>合计 {html.escape(format_number(row.key, row.value.value))}</div>")
-        if not p.baseline:
+        if not p.baseline and not year_on_year_only(row.key):
             parts.append(delta_html("较基线", row.vs_baseline))
         parts.append(delta_html("同比", row.vs_last_year))
         if row.key == "zhongben_qualified_rate":  # SPEC: show the review coverage beside it
             m = results[row.phase].measures
             parts.append(f"<div class='pm-delta'>已评查 {m['zhongben_reviewed']} / 终本 {m['zhongben']} 件</div>")
-        if not p.baseline and not per_month and fair_vs_last_year(row.key):
-            parts.append("<div class='pm-delta pm-uncertain'>窗口长短不同，宜看同比</div>")
+        if not p.baseline and year_on_year_only(row.key):
+            parts.append("<div class='pm-delta pm-uncertain'>受理口径，只与上年同期比较</div>")
         if tags:
             parts.append("<div>" + "".join(tags) + "</div>")
     current = " class='pm-current'" if row.phase == frame.phase else ""
@@ -171,7 +189,7 @@ def detail_frame(keys: list[str], *, per_month: bool = False) -> pd.DataFrame:
         for p in PHASES:
             r = ROWS[(key, p.key)]
             window = results[p.key].window
-            rec = {"指标": ind.name, "阶段": p.name, "窗口": window_text(p.key)}
+            rec = {"指标": ind.name, "阶段": p.name, "统计期间": window_text(p.key)}
             if per_month:
                 rec |= {"合计": format_value(r.value), "月数": None if window.empty else round(window.months, 2),
                         "月均": per_month_text(r)}
@@ -180,8 +198,8 @@ def detail_frame(keys: list[str], *, per_month: bool = False) -> pd.DataFrame:
                         "分子": format_part(key, r.value.numerator, "numerator"),
                         "分母": format_part(key, r.value.denominator, "denominator"),
                         "目标": format_number(key, t.target) if t.target is not None else NONE,
-                        "达标情况": STATUS_TEXT[r.status] if r.value.value is not None else NONE}
-            rec |= {"较基线期": "（基线）" if p.baseline else change_text(r.vs_baseline),
+                        "达标情况": status_text(r, t.target is not None)}
+            rec |= {"较基线期": NONE if p.baseline else change_text(r.vs_baseline),
                     "较上年同期": change_text(r.vs_last_year)}
             if not per_month:
                 rec["样本"] = f"样本较小{small_n(r)}" if r.small else ""
@@ -192,7 +210,7 @@ def detail_frame(keys: list[str], *, per_month: bool = False) -> pd.DataFrame:
 
 def change_text(ch: Change) -> str:
     text = format_change(ch)
-    return text + UNCERTAIN if ch.uncertain and ch.delta is not None else text
+    return text + f"（{widgets.uncertain_note(ch)}）" if ch.uncertain and ch.delta is not None else text
 
 
 LINK = {"案件明细": st.column_config.LinkColumn("案件明细", display_text="查看案件 ›",
@@ -221,15 +239,17 @@ def chart_section() -> None:
     default = DIRECTED.index("recovery_rate") if "recovery_rate" in DIRECTED else 0
     key = st.selectbox("图示指标", DIRECTED, index=default, key="phases_chart_metric",
                        format_func=lambda k: f"{INDICATORS[k].group} · {INDICATORS[k].name}")
-    widgets.chart(frame, phase_bars(config, results, key, projector=frame.projector, sample=frame.sample),
+    widgets.chart(frame, phase_bars(config, results, key, projector=frame.projector, sample=frame.sample,
+                                    last_year=last_year),
                   f"阶段对比_{INDICATORS[key].name}")
 
 
 def legend() -> None:
-    st.caption(f"每格：数值（点击查看构成该数值的案件，悬停查看口径、分子与分母）、较基线期与较上年同期的变化"
-               f"（比率为百分点，用时为天）、目标达成情况。“样本较小”表示分母少于"
-               f"{config.parameters.small_denominator}件；“{UNCERTAIN}”表示样本较小或差异在随机误差范围内，"
-               "不宜据此下结论。当前所选阶段以浅色底标出。")
+    st.caption("每格：数值（点击查看构成该数值的案件，悬停查看口径、分子与分母）、较基线期与较上年同期的变化"
+               "（比率为百分点，用时为天）、目标达成情况。“（误差内）”表示按95%置信区间判断，差异可能只是随机波动"
+               "（比率用纽科姆区间，件数用泊松规则，见指标口径页）；“（样本小）”用于无法做统计检验的金额比率、"
+               f"平均数和中位数，结案少于{config.parameters.small_denominator}件时标注。两者均以灰色显示，不作向好或变差判断。"
+               "实际执结率为受理口径，只与上年同期比较。当前所选阶段以浅色底标出。")
 
 
 def chunks(keys: list[str], most: int = 3) -> list[list[str]]:

@@ -50,8 +50,14 @@ def test_filter_changes_the_numbers_and_projector_changes_the_layout():
     assert not at.exception
     projected = page_html(at)
     assert "proj-head" in projected and "第 1 / 5 页" in projected
-    assert [b.label for b in at.button][:2] == ["◀ 上一页", "下一页 ▶"]
+    assert [b.label for b in at.button if b.key in ("prev_slide", "next_slide")] == ["◀ 上一页", "下一页 ▶"]
+    assert "proj-filter'>团队：执行二团队<" in projected  # the active filter in the projector header (F-6)
     at.button(key="next_slide").click().run()
+    assert "第 2 / 5 页" in page_html(at)
+    # Leaving 投影模式 is a rerun, not a reload: coming back finds the same slide (F-5).
+    at.button(key="proj_exit").click().run()
+    assert not at.toggle(key="projector").value and "proj-head" not in page_html(at)
+    at.toggle(key="projector").set_value(True).run()
     assert "第 2 / 5 页" in page_html(at)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from metrics.config import Target
-from metrics.engine.compare import change, target_status
+from metrics.engine.compare import change, compare_phase, is_small, target_status
 from metrics.engine.compute import Value, WindowResult
 from metrics.engine.windows import clamp, month_windows, resolve_window, same_period_last_year, shift_year
 from metrics.present.format import format_change, format_number, format_part, format_value, wan
@@ -126,3 +126,99 @@ def test_same_period_before_complete_data_is_not_compared(engine):
     assert last_year["p1"].values["closed_count"].value == 1  # March 2024: case b
     config = make_config()  # default: complete from the baseline's start (2024-01-01) as well
     assert Dashboard(engine, config).last_year_results(d("2025-03-31"))["baseline"].window.empty
+
+
+# ---- honest numbers (issue 8) --------------------------------------------------------------------------------
+
+def test_730_cases_are_not_a_small_sample_and_noise_is_decided_by_the_interval():
+    config = make_config()
+    now = result("2025-01-01", "2025-12-31", {"actual_closure_share": rate("actual_closure_share", 321, 730)},
+                 {"closed": 730})
+    then = result("2024-01-01", "2024-12-31", {"actual_closure_share": rate("actual_closure_share", 307, 730)},
+                  {"closed": 730})
+    ch = change(config, "actual_closure_share", now, then)
+    assert ch.uncertain and ch.reason == "差异在统计误差内"  # 44.0 % vs 42.1 %: Newcombe −3.2 … +7.0 points
+    assert not is_small(now, "actual_closure_share", config)
+    then = result("2024-01-01", "2024-12-31", {"actual_closure_share": rate("actual_closure_share", 277, 730)},
+                  {"closed": 730})
+    assert not change(config, "actual_closure_share", now, then).uncertain
+
+
+def test_counts_per_month_use_the_poisson_rule():
+    config = make_config()
+    two = result("2025-01-01", "2025-02-28", {"filed_count": Value("filed_count", 10, 10, None)})
+    year = result("2024-01-01", "2024-12-31", {"filed_count": Value("filed_count", 48, 48, None)})
+    ch = change(config, "filed_count", two, year)
+    assert ch.verdict is None and ch.uncertain and ch.reason == "差异在统计误差内"
+    two = result("2025-01-01", "2025-02-28", {"filed_count": Value("filed_count", 30, 30, None)})
+    assert not change(config, "filed_count", two, year).uncertain
+
+
+def test_money_ratio_without_a_rule_falls_back_to_the_sample_size():
+    config = make_config()
+    small = result("2025-01-01", "2025-12-31", {"recovery_rate": Value("recovery_rate", 0.6, 60, 100)},
+                   {"monetary_closed": 12})
+    big = result("2024-01-01", "2024-12-31", {"recovery_rate": Value("recovery_rate", 0.5, 50, 100)},
+                 {"monetary_closed": 400})
+    assert change(config, "recovery_rate", small, big).reason == "样本较小"
+    assert is_small(small, "recovery_rate", config) and not is_small(big, "recovery_rate", config)
+
+
+def test_impossible_value_is_a_data_error_never_met():
+    config = make_config()
+    bad = Value("recovery_rate", 3945.708, 3945708, 1000)
+    assert target_status(config, "recovery_rate", bad) == "anomaly"
+    now = result("2025-01-01", "2025-12-31", {"recovery_rate": bad}, {"monetary_closed": 60})
+    then = result("2024-01-01", "2024-12-31", {"recovery_rate": Value("recovery_rate", 0.5, 1, 2)},
+                  {"monetary_closed": 60})
+    ch = change(config, "recovery_rate", now, then)
+    assert ch.delta is None and ch.verdict is None and format_change(ch) == "数据异常"
+    assert target_status(config, "cycle_days_median", Value("cycle_days_median", -3.0, None, 5)) == "anomaly"
+    # A premium may exceed 100 %: not an error.
+    assert target_status(config, "auction_premium_rate", Value("auction_premium_rate", 1.5, 3, 2)) is None
+
+
+def _phases(key, base: Value, now: Value, ly: Value):
+    b = result("2024-01-01", "2024-12-31", {key: base}, {"closed": 500})
+    p = result("2025-03-01", "2025-03-31", {key: now}, {"closed": 500})
+    y = result("2024-03-01", "2024-03-31", {key: ly}, {"closed": 500})
+    return {"baseline": b, "p1": p}, {"baseline": y, "p1": y}
+
+
+def test_reception_rate_only_against_last_year_and_baseline_not_against_itself():
+    config = make_config()
+    phases, last_year = _phases("actual_closure_rate", rate("actual_closure_rate", 400, 800),
+                                rate("actual_closure_rate", 100, 800), rate("actual_closure_rate", 80, 800))
+    row = compare_phase(config, "actual_closure_rate", "p1", phases, last_year)
+    assert row.vs_baseline.delta is None and format_change(row.vs_baseline) == "只比上年同期"
+    assert round(row.vs_last_year.delta, 6) == 2.5 and row.yardstick is row.vs_last_year
+    base_row = compare_phase(config, "completion_rate", "baseline",
+                             *_phases("completion_rate", rate("completion_rate", 1, 2), rate("completion_rate", 1, 2),
+                                      rate("completion_rate", 1, 2)))
+    assert base_row.vs_baseline.delta is None and format_change(base_row.vs_baseline) == "—"
+
+
+def test_court_wide_indicator_under_a_team_filter_has_no_target_badge():
+    from metrics.engine.filters import Filters
+    from metrics.present.format import status_text
+
+    config = make_config()
+    config.targets["voluntary_compliance_rate"] = Target("higher", 0.6)
+    v = Value("voluntary_compliance_rate", 0.645, 40, 113)
+    phases, last_year = _phases("voluntary_compliance_rate", v, v, v)
+    plain = compare_phase(config, "voluntary_compliance_rate", "p1", phases, last_year, Filters())
+    assert plain.status == "met" and not plain.court_wide
+    team = compare_phase(config, "voluntary_compliance_rate", "p1", phases, last_year, Filters(teams=("执行一团队",)))
+    assert team.court_wide and team.status is None and status_text(team, True) == "全院口径"
+    court = compare_phase(config, "voluntary_compliance_rate", "p1", phases, last_year, Filters(court="某法院"))
+    assert not court.court_wide  # 生效裁判 follow the court filter
+
+
+def test_badge_of_a_missing_value_is_no_data_not_no_target():
+    from metrics.present.format import status_text
+
+    config = make_config()
+    none = Value("recovery_rate", None, None, None)
+    phases, last_year = _phases("recovery_rate", none, none, none)
+    row = compare_phase(config, "recovery_rate", "p1", phases, last_year)
+    assert status_text(row, True) == "暂无数据"

@@ -147,3 +147,22 @@ def test_debtor_names_are_masked_in_the_listing(engine):
     assert shown["c1"] == "张**" and shown["c2"] == "宜某某有限公司"
     text = repr(rows)
     assert "张伟明" not in text and "华兴建材" not in text
+
+
+def test_stock_drill_shows_the_day_counted_the_age_and_the_status_then():
+    import datetime as dt
+
+    from metrics.engine.drill import with_stock_status
+
+    rows = [{"案号": "a", "立案日期": dt.date(2024, 10, 1), "结案日期": dt.date(2026, 3, 2), "结案方式": "执行完毕"},
+            {"案号": "b", "立案日期": dt.date(2024, 12, 1), "结案日期": None, "结案方式": None},
+            {"案号": "c", "立案日期": dt.date(2024, 11, 1), "结案日期": dt.date(2026, 12, 1), "结案方式": "执行完毕"}]
+    headers, out = with_stock_status(["计入分子", "案号", "立案日期", "结案日期", "结案方式"], rows,
+                                     dt.date(2025, 12, 31), dt.date(2026, 10, 31))
+    assert headers[:5] == ["计入分子", "计数日", "截至该日已立案天数", "该日状态", "现状（截至统计日）"]
+    assert out[0]["计数日"] == "2025年12月31日"
+    assert out[0]["截至该日已立案天数"] == 456  # 2024-10-01 → 2025-12-31
+    assert out[0]["该日状态"] == "未结"
+    assert out[0]["现状（截至统计日）"] == "已于2026年3月2日结案（执行完毕）"
+    assert out[1]["现状（截至统计日）"] == "至统计日仍未结" and out[1]["截至该日已立案天数"] == 395
+    assert out[2]["现状（截至统计日）"] == "至统计日仍未结"  # closed after the as-of date: not yet

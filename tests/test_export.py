@@ -124,7 +124,9 @@ def test_harmless_signed_text_is_left_alone_and_formulas_are_not():
     assert [line.lstrip('"')[0] for line in lines[4:]] == ["'"] * 5
     ws = load_workbook(io.BytesIO(table_xlsx(df))).active
     cells = [ws.cell(row=r, column=1) for r in range(2, 11)]
-    assert [c.value for c in cells[:4]] == ["+17.4百分点", -0.032, "-12天", "-"]  # -3.2% is a number
+    # Figures are numbers that look the same in Excel (F-14); "-" is text, and nothing harmless is prefixed.
+    assert [c.value for c in cells[:4]] == [17.4, -0.032, -12, "-"]
+    assert "百分点" in cells[0].number_format and "天" in cells[2].number_format
     assert not any(c.quotePrefix for c in cells[:4])
     assert all(c.quotePrefix and c.data_type == "s" for c in cells[4:])
     assert [c.value for c in cells[4:6]] == ["-2+3+cmd|' /C calc'!A0", "+SUM(A1)"]
@@ -138,3 +140,24 @@ def test_xlsx_writes_numbers_as_numbers():
     assert [c.value for c in cells] == [0.523, 1234, 0.45, -3, "007", "—"]
     assert [c.number_format for c in cells[:4]] == ["0.0%", "#,##0", "0.00", "0"]
     assert [ws.cell(row=r, column=2).value for r in range(2, 8)] == [1, 2, 3, 4, 5, 6]
+
+
+def test_xlsx_figures_are_numbers_with_number_formats():
+    """F-14: a clerk sums, sorts and charts the figures in Excel without cleaning them first."""
+    df = pd.DataFrame({"指标": ["执行完毕率", "执行用时中位数(天)", "结案数", "执行到位金额"],
+                       "数值": ["44.1%", "57.0天", "1,730件", "3,368.40万元"],
+                       "较基线期": ["+6.0百分点", "−43.0天", "−2.5件/月", "—"],
+                       "暂定": ["60.0%（暂定）", "57.0天", "730件", "—"],
+                       "原始": [0.441, 57.0, 730, None]})
+    ws = load_workbook(io.BytesIO(table_xlsx(df, formats={"原始": "0.0%"}))).active
+    rows = list(ws.iter_rows(min_row=2))
+    value = {r[0].value: r for r in rows}
+    rate, days, closed, money = (value[k] for k in ("执行完毕率", "执行用时中位数(天)", "结案数", "执行到位金额"))
+    assert rate[1].data_type == "n" and rate[1].value == pytest.approx(0.441) and rate[1].number_format == "0.0%"
+    assert days[1].value == 57.0 and days[1].number_format == '0.0"天"'
+    assert closed[1].value == 1730 and closed[1].number_format == '#,##0"件"'
+    assert money[1].value == pytest.approx(3368.40) and "万元" in money[1].number_format
+    assert rate[2].value == pytest.approx(6.0) and "百分点" in rate[2].number_format
+    assert days[2].value == pytest.approx(-43.0) and closed[2].value == pytest.approx(-2.5)
+    assert money[2].value == "—" and rate[3].value == "60.0%（暂定）"  # not a bare figure: kept as text
+    assert rate[4].value == pytest.approx(0.441) and rate[4].number_format == "0.0%"

@@ -293,4 +293,4 @@ def test_latest_data_date(engine):
 def test_every_indicator_has_definition_text():
     for ind in INDICATORS.values():
         text = ind.definition()
-        assert ind.name in text and "窗口" in text
+        assert ind.name in text and "统计期间" in text and "窗口" not in text

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -169,29 +170,37 @@ def test_cycle_page(board):
 
 # ---- 团队对比 ----------------------------------------------------------------------------------------------------
 
+def tables_with(at: AppTest, column: str) -> list:
+    return [df.value for df in at.dataframe if column in df.value.columns]
+
+
 def test_teams_page(board):
     at = open_page("pages/teams.py", board)
-    teams = dataframe_with(at, "执行团队")
-    handlers = dataframe_with(at, "承办人")
+    whole, teams = tables_with(at, "执行团队")
+    _, handlers = tables_with(at, "承办人")
     options = at.multiselect(key="team").options
     assert set(options) <= set(teams["执行团队"])
-    assert teams["执行团队"].iloc[0].startswith("全部")
+    assert whole["执行团队"].iloc[0].startswith("全部") and len(whole) == 1  # pinned apart, not sorted in
     for name in ("执行完毕率", "执行到位率", "实结占结案比", "执行用时中位数(天)", "法定期限内结案率", "终本合格率",
                  "结案数", "期末未结数"):
         assert name in teams.columns and name in handlers.columns
+        assert teams[name].dtype.kind in "fi", name  # numbers, so a click on the header sorts numerically (F-16)
+    # Sorted by the chosen indicator (执行完毕率), best first.
+    assert list(teams["执行完毕率"]) == sorted(teams["执行完毕率"], reverse=True)
     assert teams["结案明细"].iloc[1].startswith("cases?ind=closed_count") and "team=" in teams["结案明细"].iloc[1]
     assert "handler=" in handlers["未结明细"].iloc[1]
-    assert handlers.astype(str).apply(lambda c: c.str.contains("样本小")).any().any()  # few 终本 per handler
+    assert handlers["样本较小"].str.contains("终本合格率").any()  # few 终本 per handler
     assert len(charts(at)) == 2
 
     before = figures(at)
     at.selectbox(key="phase").set_value("launch").run()
     assert not at.exception
     assert figures(at) != before
-    assert dataframe_with(at, "执行团队")["结案明细"].iloc[1].find("win=launch") > 0
+    assert tables_with(at, "执行团队")[1]["结案明细"].iloc[1].find("win=launch") > 0
 
     at = to_projector(at)
     assert len(charts(at)) == 1 and not at.dataframe
+    assert "第 1 / 2 页" in slide_title(at)  # the ranking of handlers by name is left out unless chosen (F-27)
 
 
 # ---- 指标口径 ----------------------------------------------------------------------------------------------------
@@ -199,16 +208,24 @@ def test_teams_page(board):
 def test_glossary_page(board):
     at = open_page("pages/glossary.py", board)
     table = dataframe_with(at, "口径（计算公式）")
-    assert list(table["key"]) == list(INDICATORS)
-    assert (table["归入窗口的日期"].str.len() > 0).all()
-    assert not table["归入窗口的日期"].str.contains("按立案日期、结案日期或窗口末日").any()  # specific, not generic
-    assert table.set_index("key").loc["cycle_days_median", "方向"] == "越低越好"
-    assert table.set_index("key").loc["recovery_rate", "目标"] == "50.0%"
+    assert list(table["指标"]) == [i.name for i in INDICATORS.values()]
+    dates = table["计入统计期间的日期"]
+    assert (dates.str.len() > 0).all()
+    assert not dates.str.contains("按立案日期、结案日期或期末未结状态").any()  # specific, not generic
+    assert table.set_index("指标").loc["执行用时中位数(天)", "方向"] == "越低越好"
+    assert table.set_index("指标").loc["执行到位率", "目标"] == "50.0%"
+    # No code keys or English on the screen (F-12, F-18); the noise rule is documented with its examples.
+    shown = table.astype(str).to_string()
+    assert not re.search(r"[A-Za-z_]{3,}", shown.replace("NaN", "")), shown
+    assert any("纽科姆" in m.value and "误差内" in m.value for m in at.markdown)
+    rules = [m.value for m in at.markdown if "规则" in m.value or "误差内" in m.value]
+    assert rules and not any(re.search(r"[A-Za-z]{3,}", r) for r in rules)  # no English on the screen
     cards = "".join(html_bodies(at))
     assert all(f"data-indicator='{k}'" in cards for k in INDICATORS)
     phases = dataframe_with(at, "开始日期")
-    assert list(phases["key"]) == [p.key for p in board.config.phases]
-    params = dataframe_with(at, "配置项")
+    assert list(phases["阶段"]) == [p.name for p in board.config.phases]
+    params = dataframe_with(at, "作用")
+    assert not params.astype(str).apply(lambda c: c.str.contains("parameters.")).any().any()
     assert "180" in set(params["取值"]) and "首次执行" in set(params["取值"])
     assert any("统计日规则" in m.value for m in at.markdown)
 
@@ -216,8 +233,9 @@ def test_glossary_page(board):
     at.date_input(key="asof").set_value(dt.date(2025, 6, 30)).run()
     assert not at.exception
     assert figures(at) != before
-    states = dict(zip(dataframe_with(at, "开始日期")["key"], dataframe_with(at, "开始日期")["状态"], strict=True))
-    assert states["implement"].startswith("进行中") and states["review"].startswith("尚未开始")
+    states = dict(zip(dataframe_with(at, "开始日期")["阶段"], dataframe_with(at, "开始日期")["状态"], strict=True))
+    names = {p.key: p.name for p in board.config.phases}
+    assert states[names["implement"]].startswith("进行中") and states[names["review"]].startswith("尚未开始")
 
     at = to_projector(at)
     assert not at.dataframe
@@ -238,7 +256,7 @@ def test_every_projector_slide_renders(path, board):
         next_slide(at)
         seen.add(slide_title(at))
         assert len(charts(at)) <= 1  # one chart (or one group of figures) per screen
-    assert len(seen) >= 3
+    assert len(seen) >= 2
 
 
 @pytest.mark.parametrize("path", PAGES)

@@ -214,3 +214,16 @@ def test_cases_median_lists_the_cohort_and_its_days():
     assert "numerator" not in shown and not at.radio
     assert len(rows) == int(shown["denominator"])
     assert rows["执行用时(天)"].median() == pytest.approx(float(shown["value"]))
+
+
+def test_stock_drill_through_says_the_day_counted_and_the_status_then():
+    at = open_page("pages/cases.py", ind="pending_over_12m", win="implement")
+    no_exception(at)
+    rows = listed(at)
+    assert set(rows["计数日"]) == {"2025年12月31日"}  # the end of 组织实施阶段, not the as-of date
+    assert (rows["该日状态"] == "未结").all()
+    assert (rows["截至该日已立案天数"] > 365).all()
+    later = rows[rows["现状（截至统计日）"].str.startswith("已于")]
+    assert len(later) > 0  # closed after the day counted: said so, not shown as a closed case
+    assert "计数日：2025年12月31日" in html(at)
+    assert "cases?ind=pending_over_12m&amp;win=" in html(at) or "cases?ind=pending_over_12m&win=" in html(at)

@@ -79,7 +79,7 @@ def test_lower_is_better_durations_and_backlog():
         "组织实施阶段执行用时中位数为57天，较基线期缩短43天，较上年同期延长5.5天，达到目标（不超过90天）。")
     r = row("pending_over_12m", 17, ch(-12, "件"), ch(3, "件"), status="missed")
     assert say(r, Target("lower", 0)) == (
-        "组织实施阶段超12个月未结数为17件，较基线期减少12件，较上年同期增加3件，未达到目标（0件），尚超出17件。")
+        "组织实施阶段超12个月未结数为17件，较基线期减少12件，较上年同期增加3件，未达到目标（清零），尚超出17件。")
     r = row("zhongben_rate", 0.312, ch(-1.2), ch(0.5), status="missed")
     assert say(r, Target("lower", 0.3)) == (
         "组织实施阶段首执终本率为31.2%，较基线期下降1.2个百分点，较上年同期提高0.5个百分点，"
@@ -131,9 +131,10 @@ def test_overview_counts_better_worse_and_targets():
             row("actual_closure_rate", 0.2, ch(-30.0), ch(2.0)),
             row("zhongben_qualified_rate", None, ch(None), ch(None))]
     assert overview_sentence(PHASE, rows) == (
-        "组织实施阶段5项核心指标中，较基线期（实际执结率较上年同期）向好3项、变差1项，1项暂无可比数据，"
-        "设有目标且有数据的3项中2项达到目标。向好的有执行到位率、执行用时中位数、实际执结率。需关注的有执行完毕率。")
-    assert overview_sentence(PHASE, rows, detail=False).endswith("2项达到目标。")
+        "组织实施阶段5项核心指标中，向好3项、变差1项，1项暂无可比数据，设有目标且有数据的3项中2项达到目标。"
+        "向好、变差均与基线期比较，实际执结率为受理口径，与上年同期比较。"
+        "向好的有执行到位率、执行用时中位数、实际执结率。需关注的有执行完毕率。")
+    assert overview_sentence(PHASE, rows, detail=False).endswith("与上年同期比较。")
 
 
 # ---- the whole report from the sample database -------------------------------------------------------------
@@ -201,20 +202,40 @@ def test_docx_cover_footer_and_sample_marks(docx_file, report_data):
     doc = Document(str(docx_file[0]))
     cover = "\n".join(p.text for p in doc.paragraphs[:14])
     config = report_data.config
-    assert config.court_name in cover and "指标分析报告（初稿）" in cover
+    assert config.court_name in cover and "总结报告（初稿）" in cover
     assert f"{report_data.as_of.year}年{report_data.as_of.month}月{report_data.as_of.day}日" in cover
     assert "数据来源：示例数据" in cover and "【示例数据：" in cover
     footer = doc.sections[0].footer
     assert "示例数据" in "".join(p.text for p in footer.paragraphs)
     assert 'w:instr="PAGE"' in footer._element.xml  # page numbers
+    assert footer.paragraphs[0].text == "—  —"  # “— 2 —” once Word fills in the PAGE field between the dashes
 
 
-def test_docx_sets_chinese_fonts_on_styles(docx_file):
+def test_docx_is_a_gongwen_draft(docx_file):
+    """公文 typography, 一、（一）1. numbering, Chinese dates, 交叉执行 and the narrative sections marked 待修改."""
     doc = Document(str(docx_file[0]))
-    for style, font in (("Normal", "宋体"), ("Heading 1", "黑体"), ("Heading 2", "黑体"), ("Title", "黑体")):
-        fonts = doc.styles[style].element.rPr.rFonts
-        assert fonts.get(qn("w:eastAsia")) == font, style
-        assert fonts.get(qn("w:eastAsiaTheme")) is None  # a theme font would override the named one
+    for style, font, size in (("Title", "方正小标宋简体", 22), ("Normal", "仿宋_GB2312", 16),
+                              ("Heading 1", "黑体", 16), ("Heading 2", "楷体_GB2312", 16)):
+        st = doc.styles[style]
+        assert st.element.rPr.rFonts.get(qn("w:eastAsia")) == font, style
+        assert st.element.rPr.rFonts.get(qn("w:eastAsiaTheme")) is None
+        assert st.font.size == Pt(size), style
+    with zipfile.ZipFile(docx_file[0]) as z:
+        fonts = z.read("word/fontTable.xml").decode("utf-8")
+        settings = z.read("word/settings.xml").decode("utf-8")
+    assert re.search(r'w:name="仿宋_GB2312"><w:altName w:val="仿宋"/>', fonts)  # the fallback is named
+    assert re.search(r'<w:themeFontLang [^>]*w:eastAsia="zh-CN"', settings)
+    h1 = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
+    assert h1[:6] == ["一、基本情况", "二、主要做法", "三、取得成效", "四、交叉执行工作情况", "五、存在问题",
+                      "六、下一步打算"]
+    h2 = [p.text for p in doc.paragraphs if p.style.name == "Heading 2"]
+    assert h2[0] == "（一）加强组织领导，压实工作责任"
+    body = "\n".join(p.text for p in doc.paragraphs[:80])
+    assert "2025年3月1日至12月31日" in body and "2025-03-01" not in body  # Chinese dates in prose
+    assert body.count("【待修改】") >= 5
+    assert re.search(r"^1\.针对", body, re.M)  # 1. numbering in 下一步打算
+    assert "承接交叉执行案件" in body and "交叉执行对方法院情况" in body
+    assert "附件" in body  # the numbers annex is kept
 
 
 def test_docx_content_matches_the_dashboard(docx_file, report_data):
@@ -228,8 +249,8 @@ def test_docx_content_matches_the_dashboard(docx_file, report_data):
     assert len(doc.inline_shapes) == 2 * len(HEADLINE)  # a phase chart and a monthly chart per indicator
     for shape in doc.inline_shapes:
         assert shape.width > Emu(Inches(5.5))
-    # Table 1: headline indicator × phase, the same formatted values the pages show.
-    table = doc.tables[0]
+    # 附表1: headline indicator × phase, the same formatted values the pages show.
+    table = next(t for t in doc.tables if t.rows[0].cells[-1].text == "目标")
     header = [c.text for c in table.rows[0].cells]
     assert header[0] == "指标" and [p.name for p in report_data.config.phases] == header[1:-1]
     first = table.rows[1].cells
@@ -237,8 +258,9 @@ def test_docx_content_matches_the_dashboard(docx_file, report_data):
     for i, p in enumerate(report_data.config.phases):
         assert first[i + 1].text.rstrip("*") == format_value(report_data.rows[HEADLINE[0], p.key].value)
     # Table 2 (first action phase): a 受理口径 rate is compared with last year only, as the sentences do.
-    by_name = {r.cells[0].text: [c.text for c in r.cells] for r in doc.tables[1].rows}
-    assert by_name[INDICATORS["actual_closure_rate"].name][3] == "见同比"
+    second = next(t for t in doc.tables if t.rows[0].cells[-1].text == "达标情况")
+    by_name = {r.cells[0].text: [c.text for c in r.cells] for r in second.rows}
+    assert by_name[INDICATORS["actual_closure_rate"].name][3] == "只比上年同期"
     assert by_name[INDICATORS["completion_rate"].name][3].endswith("百分点")
     # The 口径 appendix: every definition and the parameters.
     for ind in INDICATORS.values():
@@ -265,12 +287,18 @@ def test_pptx_is_a_16_9_deck_with_one_chart_per_slide(pptx_file, report_data):
     assert any(s.has_table for s in slides[1].shapes)  # the overview slide
     for key, slide in zip(HEADLINE, slides[2:], strict=True):
         pictures = [s for s in slide.shapes if s.shape_type == 13]
-        assert len(pictures) == 1 and pictures[0].width >= Inches(12)
+        assert len(pictures) == 1 and pictures[0].width >= Inches(10)  # sized to the room under the conclusion
+        assert pictures[0].top + pictures[0].height <= prs.slide_height
         runs = [(r.font.size, r.text) for s in slide.shapes if s.has_text_frame
                 for p in s.text_frame.paragraphs for r in p.runs]
         size, text = max(runs, key=lambda x: x[0] or 0)
         assert size >= Pt(32) and text == INDICATORS[key].name.removesuffix("(天)")
-        assert any(t == report_data.sentence(key, report_data.focus) for _, t in runs)
+        # The conclusion at least 28 pt (F-17).
+        assert any(t == report_data.sentence(key, report_data.focus) and s >= Pt(28) for s, t in runs)
+    # 实际执结率 against 上年同期 only: the overview table says so instead of a change against the baseline.
+    table = next(s for s in slides[1].shapes if s.has_table).table
+    row = next(r for r in table.rows if r.cells[0].text == INDICATORS["actual_closure_rate"].name)
+    assert row.cells[2].text == "只比上年同期"
 
 
 def test_cli_report_prints_progress(sample, quick_charts, capsys):

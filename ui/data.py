@@ -218,7 +218,7 @@ def comparison(board: Dashboard, filters: Filters, as_of: dt.date, phase: str,
     from metrics.engine.compare import compare_phase
 
     p, ly = phases(board, filters, as_of), last_year(board, filters, as_of)
-    return [compare_phase(board.config, k, phase, p, ly) for k in keys]
+    return [compare_phase(board.config, k, phase, p, ly, filters) for k in keys]
 
 
 @st.cache_data(ttl=TTL, show_spinner="正在查询案件……")

@@ -303,15 +303,7 @@ def header(frame: Frame, label: str) -> None:
     court = frame.config.court_name
     sample = "<span class='sample-badge'>示例数据</span>" if frame.sample else ""
     if frame.projector:
-        # One line: the room needs the numbers, not the chrome. The link leaves 投影模式 keeping the filters.
-        query = {k: v for k, v in current_query().items() if k != "projector"}
-        from urllib.parse import urlencode
-
-        exit_href = "?" + urlencode(query, doseq=True) if query else "?"
-        st.html(
-            f"<div class='proj-head'><span class='proj-title'>{label}</span>{sample}"
-            f"<span class='proj-meta'>{court} · {frame.phase_name} · 统计日 {frame.as_of:%Y-%m-%d}</span>"
-            f"<a class='proj-exit' href='{exit_href}' target='_self'>退出投影模式</a></div>")
+        projector_header(frame, label, sample)
         return
     st.html(
         f"<div class='page-head'><div class='page-court'>{court} · {frame.config.action_name}</div>"
@@ -321,3 +313,49 @@ def header(frame: Frame, label: str) -> None:
     if frame.sample:
         st.html("<div class='sample-banner'>示例数据：本看板当前使用程序生成的合成数据，"
                 "数字仅用于演示，不代表任何法院的真实工作情况。</div>")
+
+
+# ---- 投影模式: one header row with the page menu, the phase/team picker and the exit, all without a reload ----
+
+SHORT_LABELS = {"执行周期与积案": "周期与积案", "强制措施与信用惩戒": "强制措施"}
+
+
+def _leave_projector() -> None:
+    # A rerun, not a reload: the session keeps each page's slide and the drill-through choice for re-entry.
+    st.session_state["projector"] = False
+
+
+def _copy_filter(source: str, target: str) -> None:
+    st.session_state[target] = st.session_state[source]
+
+
+def projector_header(frame: Frame, label: str, sample: str) -> None:
+    import html as html_
+
+    described = frame.filters.describe()
+    filters = "" if described == "全部案件" else f"<span class='proj-filter'>{html_.escape(described)}</span>"
+    row = st.container(horizontal=True, vertical_alignment="center", gap="small", key="proj_head", wrap=False)
+    row.html(
+        f"<div class='proj-head'><span class='proj-title'>{html_.escape(label)}</span>{sample}"
+        f"<span class='proj-meta'>{html_.escape(frame.config.court_name)} · {html_.escape(frame.phase_name)} · "
+        f"统计日 {frame.as_of:%Y-%m-%d}</span>{filters}</div>", width="stretch")
+    query = current_query()
+    with row.popover("页面", icon=":material/menu:", key="proj_pages"):
+        for path, page_label in PAGES:
+            st.page_link(path, label=SHORT_LABELS.get(page_label, page_label), query_params=query or None,
+                         icon=":material/chevron_right:" if page_label == label else None)
+    with row.popover("阶段·团队", icon=":material/filter_alt:", key="proj_filters"):
+        _projector_filters(frame)
+    row.button("退出投影", key="proj_exit", on_click=_leave_projector, icon=":material/close_fullscreen:")
+
+
+def _projector_filters(frame: Frame) -> None:
+    """The phase and team filters inside 投影模式; they write through to the sidebar's bound widgets."""
+    config = frame.config
+    phase_keys = [p.key for p in config.phases if not p.baseline] or [config.baseline.key]
+    st.session_state["proj_phase"] = frame.phase if frame.phase in phase_keys else phase_keys[-1]
+    st.selectbox("阶段", phase_keys, key="proj_phase", format_func=lambda k: config.phase(k).name,
+                 on_change=_copy_filter, args=("proj_phase", "phase"))
+    st.session_state["proj_team"] = list(frame.filters.teams)
+    st.multiselect("执行团队", data.filter_options(frame.board)["teams"], key="proj_team", placeholder="全部团队",
+                   on_change=_copy_filter, args=("proj_team", "team"))

@@ -9,9 +9,16 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from metrics.engine.compare import Row, target_of
+from metrics.engine.compare import Change, Row, target_of, year_on_year_only
 from metrics.engine.indicators import INDICATORS
-from metrics.present.format import NONE, STATUS_TEXT, format_change, format_number, format_part, format_value
+from metrics.present.format import (
+    NONE,
+    format_change,
+    format_number,
+    format_part,
+    format_value,
+    status_text,
+)
 from ui.frame import Frame, current_query
 
 
@@ -22,10 +29,21 @@ def drill_href(key: str, window: str, extra: dict | None = None) -> str:
     return "cases?" + urlencode(query, doseq=True)
 
 
+STOCKS = ("pending_end", "pending_over_12m", "pending_over_12m_share")
+
+
+def counted_at(frame: Frame, row: Row) -> str:
+    """A stock is counted on one day (the phase's last observed day): say which."""
+    from ui import data
+
+    window = data.phases(frame.board, frame.filters, frame.as_of)[row.phase].window
+    return "" if window.empty else f"截至{window.end:%Y-%m-%d}"
+
+
 def hover_text(frame: Frame, row: Row) -> str:
     ind = INDICATORS[row.key]
     v = row.value
-    lines = [ind.definition(), f"窗口：{frame.config.phase(row.phase).name}，截至 {frame.as_of:%Y-%m-%d}"]
+    lines = [ind.definition(), f"统计期间：{frame.config.phase(row.phase).name}，截至 {frame.as_of:%Y-%m-%d}"]
     if ind.kind != "count":
         lines.append(f"分子：{format_part(row.key, v.numerator, 'numerator')}；"
                      f"分母：{format_part(row.key, v.denominator, 'denominator')}")
@@ -34,13 +52,19 @@ def hover_text(frame: Frame, row: Row) -> str:
     return "\n".join(lines)
 
 
-def _delta_html(label: str, ch) -> str:
+def uncertain_note(ch: Change) -> str:
+    """The qualifier of a change, in words a meeting reads: 误差内 (a stated test) or 样本小 (no test)."""
+    return "误差内" if ch.reason == "差异在统计误差内" else "样本小" if ch.reason == "样本较小" else "仅供参考"
+
+
+def delta_html(label: str, ch: Change, css_prefix: str = "kpi") -> str:
+    """One change line. A change within noise is drawn neutral, its note as large as the change itself."""
     text = format_change(ch)
-    css = ch.verdict or "neutral"
-    note = ""
-    if ch.delta is not None and ch.uncertain:
-        note = f"<span class='uncertain'>（{html.escape(ch.reason or '差异不显著')}）</span>"
-    return f"<div class='kpi-delta'>{label} <span class='{css}'>{html.escape(text)}</span>{note}</div>"
+    if ch.delta is None:
+        return f"<div class='{css_prefix}-delta'>{label} <span class='neutral'>{html.escape(text)}</span></div>"
+    css = "neutral uncertain" if ch.uncertain else (ch.verdict or "neutral")
+    note = f"<span class='uncertain-note'>（{uncertain_note(ch)}）</span>" if ch.uncertain else ""
+    return f"<div class='{css_prefix}-delta'>{label} <span class='{css}'>{html.escape(text)}</span>{note}</div>"
 
 
 def _parts_text(row: Row) -> str:
@@ -54,33 +78,62 @@ def _parts_text(row: Row) -> str:
             f"分母 {format_part(row.key, v.denominator, 'denominator')} · ")
 
 
+def status_badge(frame: Frame, row: Row) -> str:
+    """达标/未达标 with the target; 数据异常 linking to the data; 全院口径 under a case filter; 暂无数据."""
+    t = target_of(frame.config, row.key)
+    text = status_text(row, t.target is not None)
+    if row.anomaly:
+        return (f"<a class='kpi-status status-anomaly' href='{drill_href(row.key, row.phase)}' target='_self' "
+                f"title='数值超出可能范围，请核对数据'>{text} ›</a>")
+    if row.court_wide:
+        return (f"<span class='kpi-status status-wide' title='不随团队、承办人、标签、交叉执行角色筛选'>"
+                f"{text}</span>")
+    css = {"met": "status-met", "missed": "status-missed"}.get(row.status, "status-none")
+    if t.target is not None:
+        text += f"（目标{format_number(row.key, t.target)}）"
+    return f"<span class='kpi-status {css}'>{html.escape(text)}</span>"
+
+
 def kpi_card(frame: Frame, row: Row) -> str:
     ind = INDICATORS[row.key]
-    t = target_of(frame.config, row.key)
-    status_css = {"met": "status-met", "missed": "status-missed"}.get(row.status, "status-none")
-    status = STATUS_TEXT[row.status]
-    if t.target is not None:
-        status += f"（目标{format_number(row.key, t.target)}）"
     value = format_number(row.key, row.value.value)
     prov = "<span class='kpi-prov'>暂定</span>" if row.value.provisional and row.value.value is not None else ""
     small = "<span class='small-flag'>样本较小 · </span>" if row.small else ""
     href = drill_href(row.key, row.phase)
+    label = html.escape(ind.name)
+    if row.key in STOCKS and (at := counted_at(frame, row)):
+        label += f"<span class='kpi-at'>（{at}）</span>"
+    baseline = frame.config.phase(row.phase).baseline
+    if year_on_year_only(row.key):
+        deltas = (delta_html("较上年同期", row.vs_last_year)
+                  + "<div class='kpi-delta kpi-why'>受理口径随期间长短变化，只与上年同期比较</div>")
+    elif baseline:
+        deltas = delta_html("较上年同期", row.vs_last_year)
+    else:
+        deltas = delta_html("较基线期", row.vs_baseline) + delta_html("较上年同期", row.vs_last_year)
+    value_css = "kpi-value anomaly" if row.anomaly else "kpi-value"
+    definition = html.escape(hover_text(frame, row)).replace("\n", "<br>")
     return (
         f"<div class='kpi' title='{html.escape(hover_text(frame, row), quote=True)}' data-indicator='{row.key}'>"
-        f"<div class='kpi-head'><span class='kpi-label'>{html.escape(ind.name)}</span>"
-        f"<span class='kpi-status {status_css}'>{html.escape(status)}</span></div>"
-        f"<div class='kpi-value' data-value='{row.value.value if row.value.value is not None else ''}'>"
+        f"<div class='kpi-head'><span class='kpi-label'>{label}</span>{status_badge(frame, row)}</div>"
+        f"<div class='{value_css}' data-value='{row.value.value if row.value.value is not None else ''}'>"
         f"{html.escape(value)}{prov}</div>"
-        + _delta_html("较基线期", row.vs_baseline) + _delta_html("较上年同期", row.vs_last_year)
+        + deltas
         + f"<div class='kpi-foot'>{small}{html.escape(_parts_text(row))}"
-        f"<a href='{href}' target='_self'>查看案件 ›</a></div></div>"
+        f"<a href='{href}' target='_self'>查看案件 ›</a>"
+        f"<details class='kpi-def'><summary>ⓘ 口径</summary><div>{definition}</div></details></div></div>"
     )
 
 
 def kpi_grid(frame: Frame, rows: list[Row], columns: int = 3) -> None:
     """Cards in a grid that wraps by the screen's width (1920, 1024 or a projector) rather than fixed columns."""
-    width = 420 if frame.projector else max(210, 1100 // max(columns, 1))
     cards = "".join(kpi_card(frame, row) for row in rows)
+    if frame.projector:
+        # Fixed columns per card count (projector.css): 4 cards 4 or 2×2, 5 cards 5 or 3+2 — never a row below
+        # the fold at 1024×768.
+        st.html(f"<div class='kpi-grid proj-n{min(len(rows), 5)}'>{cards}</div>")
+        return
+    width = max(210, 1100 // max(columns, 1))
     st.html(f"<div class='kpi-grid' style='grid-template-columns: repeat(auto-fit, minmax({width}px, 1fr))'>"
             f"{cards}</div>")
 
@@ -93,6 +146,8 @@ def chart(frame: Frame, chart_: alt.TopLevelMixin, name: str) -> None:
     from metrics.present import export
 
     spec = chart_.to_dict()
+    # Court, phase and 统计日 in the file name: a week of downloads neither overwrite nor confuse each other.
+    name = f"{frame.config.court_name}_{name}_{frame.phase_name}_统计日{frame.as_of:%Y%m%d}"
     row = st.container(horizontal=True, gap="small")
     for fmt, mime in (("png", "image/png"), ("svg", "image/svg+xml"), ("pdf", "application/pdf")):
         row.download_button(fmt.upper(), data=lambda f=fmt: export.render_chart(spec, f), file_name=f"{name}.{fmt}",
@@ -100,13 +155,38 @@ def chart(frame: Frame, chart_: alt.TopLevelMixin, name: str) -> None:
                             width="content")
 
 
-def table(frame: Frame, df: pd.DataFrame, name: str, *, height: int | str = "auto", **kwargs) -> None:
-    """Draw a table; below it, CSV (UTF-8 with BOM) and XLSX downloads with formula injection neutralised."""
+# Excel number format → (format on screen, factor from the stored number to the shown one).
+SCREEN_FORMATS = {
+    "0.0%": ("%.1f%%", 100),
+    '0.0"天"': ("%.1f天", 1),
+    '#,##0"件"': ("%d件", 1),
+    '#,##0.00"万元"': ("%.2f万元", 1),
+}
+
+
+def table(frame: Frame, df: pd.DataFrame, name: str, *, height: int | str = "auto",
+          formats: dict[str, str] | None = None, **kwargs) -> None:
+    """Draw a table; below it, CSV (UTF-8 with BOM) and XLSX downloads with formula injection neutralised.
+
+    `formats` names numeric columns and their Excel number format (0.0%, 0.0"天", #,##0"件", #,##0.00"万元"): the
+    app shows and sorts them as numbers, the XLSX stores them as numbers in that format.
+    """
     if df.empty:
         st.info("没有符合条件的记录。")
         return
     kwargs.setdefault("placeholder", "—")  # a blank cell, not "None"
-    st.dataframe(df, hide_index=True, height=height, **kwargs)
+    shown = df
+    if formats:
+        shown = df.copy()
+        config = dict(kwargs.get("column_config") or {})
+        for col, fmt in formats.items():
+            screen, factor = SCREEN_FORMATS.get(fmt, ("%.2f", 1))
+            shown[col] = pd.to_numeric(shown[col], errors="coerce") * factor
+            existing = config.get(col)
+            help_text = existing.get("help") if isinstance(existing, dict) else None
+            config[col] = st.column_config.NumberColumn(col, format=screen, help=help_text)
+        kwargs["column_config"] = config
+    st.dataframe(shown, hide_index=True, height=height, **kwargs)
     if frame.projector:
         return
     from metrics.present import export
@@ -115,10 +195,17 @@ def table(frame: Frame, df: pd.DataFrame, name: str, *, height: int | str = "aut
     cols = st.container(horizontal=True, gap="small")
     cols.download_button("CSV", data=lambda: export.table_csv(df, sample=frame.sample), file_name=f"{name}.csv",
                             mime="text/csv", key=f"dl_{name}_csv", on_click="ignore", icon=":material/download:")
-    cols.download_button("XLSX", data=lambda: export.table_xlsx(df, title=title, sample=frame.sample),
+    cols.download_button("XLSX", data=lambda: export.table_xlsx(df, title=title, sample=frame.sample,
+                                                                 formats=formats),
                             file_name=f"{name}.xlsx", key=f"dl_{name}_xlsx", on_click="ignore",
                             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                             icon=":material/download:")
+
+
+def excel_format(key: str) -> str:
+    """The Excel number format of an indicator's values."""
+    unit = INDICATORS[key].unit
+    return {"rate": "0.0%", "ratio": "0.0%", "days": '0.0"天"', "money": '#,##0.00"万元"'}.get(unit, '#,##0"件"')
 
 
 def comparison_frame(frame: Frame, rows: list[Row]) -> pd.DataFrame:
@@ -136,7 +223,7 @@ def comparison_frame(frame: Frame, rows: list[Row]) -> pd.DataFrame:
             "较基线期": format_change(r.vs_baseline),
             "较上年同期": format_change(r.vs_last_year),
             "目标": format_number(r.key, t.target) if t.target is not None else NONE,
-            "达标情况": STATUS_TEXT[r.status],
+            "达标情况": status_text(r, t.target is not None),
             "样本": "样本较小" if r.small else "",
         })
     return pd.DataFrame(out)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from sqlalchemy import case, not_, or_, select
@@ -84,3 +85,42 @@ def members(conn: Connection, config: Config, window: Window, key: str,
         extra_headers.append("执行用时(天)")
     return extra_headers + headers, rows
 
+
+
+# Indicators counted on one day (a stock), whose records are the cases pending on the window's last day.
+STOCK_INDICATORS = ("pending_end", "pending_over_12m", "pending_over_12m_share")
+STOCK_HEADERS = ("计数日", "截至该日已立案天数", "该日状态", "现状（截至统计日）")
+
+
+def _as_date(value) -> dt.date | None:
+    if value is None or value == "" or value != value:  # None, blank, NaN or NaT
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def with_stock_status(headers: list[str], rows: list[dict], day: dt.date,
+                      as_of: dt.date) -> tuple[list[str], list[dict]]:
+    """A stock's records as of the day it is counted at: that day, the 账龄 in days on it, the status on it (未结,
+    by definition) and what became of the case by the as-of date — so a case closed later does not read as a
+    closed case wrongly counted."""
+    out = []
+    for rec in rows:
+        filed, closed = _as_date(rec.get("立案日期")), _as_date(rec.get("结案日期"))
+        if closed is not None and closed > as_of:
+            closed = None  # after the as-of date nothing has happened yet
+        pending = filed is not None and filed <= day and (closed is None or closed > day)
+        if closed is None:
+            now = "至统计日仍未结"
+        else:
+            now = f"已于{closed.year}年{closed.month}月{closed.day}日结案" + (
+                f"（{rec['结案方式']}）" if rec.get("结案方式") else "")
+        out.append({"计数日": f"{day.year}年{day.month}月{day.day}日",
+                    "截至该日已立案天数": (day - filed).days if filed else None,
+                    "该日状态": "未结" if pending else "已结",
+                    "现状（截至统计日）": now, **rec})
+    flags = [h for h in headers if h in ("计入分子", "计入分母")]
+    return [*flags, *STOCK_HEADERS, *[h for h in headers if h not in flags]], out

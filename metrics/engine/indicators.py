@@ -180,15 +180,15 @@ MEASURE_KINDS = {
 }
 
 MEASURES: dict[str, Measure] = {m.key: m for m in [
-    Measure("filed", "cases", "立案日期在窗口内的案件数", "filing", lambda c: true()),
-    Measure("closed", "cases", "结案日期在窗口内的结案数（不含移送他院执行）", "closing", _not_transferred),
-    Measure("transferred", "cases", "结案日期在窗口内、以终结执行（指定/提级/委托执行）移送他院的案件数",
+    Measure("filed", "cases", "立案日期在统计期间内的案件数", "filing", lambda c: true()),
+    Measure("closed", "cases", "结案日期在统计期间内的结案数（不含移送他院执行）", "closing", _not_transferred),
+    Measure("transferred", "cases", "结案日期在统计期间内、以终结执行（指定/提级/委托执行）移送他院的案件数",
             "closing", transferred),
     Measure("completed", "cases", "其中结案方式为执行完毕的案件数", "closing",
             lambda c: and_(_not_transferred(c), cases.c.closing_method == COMPLETED)),
     Measure("actual", "cases",
-            "其中结案方式属实际执结方式（参数 actual_closure_methods，"
-            "默认执行完毕、终结执行、销案、不予执行、驳回申请）的案件数", "closing",
+            "其中以实际执结方式（默认执行完毕、终结执行、销案、不予执行、驳回申请，可在配置中调整）结案的案件数",
+            "closing",
             lambda c: and_(_not_transferred(c), cases.c.closing_method.in_(c.params.actual_closure_methods))),
     Measure("zhongben", "cases", "其中以终结本次执行程序结案的案件数", "closing", _zhongben),
     Measure("zhongben_qualified", "cases", "终本结案中评查结果为合格的案件数", "closing",
@@ -204,16 +204,16 @@ MEASURES: dict[str, Measure] = {m.key: m for m in [
             _not_transferred, lambda c: case_days(), "天"),
     Measure("on_time", "cases", "执行用时不超过法定期限的结案数", "closing",
             lambda c: and_(_not_transferred(c), case_days() <= c.params.statutory_days)),
-    Measure("pending_start", "cases", "窗口开始前一日的未结案件数（旧存）", "pending_start", _always),
-    Measure("pending_end", "cases", "窗口最后一日的未结案件数", "pending_end", _always),
-    Measure("pending_over_12m", "cases", "窗口最后一日未结且立案已超过365天的案件数", "pending_old",
+    Measure("pending_start", "cases", "统计期间开始前一日的未结案件数（旧存）", "pending_start", _always),
+    Measure("pending_end", "cases", "统计期间最后一日的未结案件数", "pending_end", _always),
+    Measure("pending_over_12m", "cases", "统计期间最后一日未结且立案已超过365天的案件数", "pending_old",
             _always),
-    Measure("km_cohort", "cases", "立案日期在窗口内的案件数（立案队列）", "filing", lambda c: true()),
+    Measure("km_cohort", "cases", "立案日期在统计期间内的案件数（立案队列）", "filing", lambda c: true()),
     Measure("km_events", "cases", "其中截至统计日已结案（不含移送他院执行）的案件数", "filing",
             lambda c: and_(cases.c.closing_date.isnot(None), cases.c.closing_date <= c.as_of, not_(transferred(c)))),
-    Measure("cross_received", "cases", "交叉执行角色为承接、立案日期在窗口内的案件数", "filing",
+    Measure("cross_received", "cases", "交叉执行角色为承接、立案日期在统计期间内的案件数", "filing",
             lambda c: cases.c.cross_role == "承接"),
-    Measure("cross_sent", "cases", "交叉执行角色为交出、结案日期在窗口内的案件数", "closing",
+    Measure("cross_sent", "cases", "交叉执行角色为交出、结案日期在统计期间内的案件数", "closing",
             lambda c: cases.c.cross_role == "交出"),
     Measure("cross_closed", "cases", "承接案件的结案数", "closing", _cross),
     Measure("cross_completed", "cases", "承接案件中执行完毕的结案数", "closing",
@@ -222,10 +222,10 @@ MEASURES: dict[str, Measure] = {m.key: m for m in [
             lambda c: and_(_cross(c), cases.c.applied_amount > 0), lambda c: cases.c.recovered_amount, "元"),
     Measure("cross_applied_sum", "cases", "申请标的大于0的承接结案案件申请执行标的金额之和", "closing",
             lambda c: and_(_cross(c), cases.c.applied_amount > 0), lambda c: cases.c.applied_amount, "元"),
-    Measure("judgments_total", "judgments", "生效日期在窗口内、具有给付内容的生效裁判数", "row", lambda c: true()),
+    Measure("judgments_total", "judgments", "生效日期在统计期间内、具有给付内容的生效裁判数", "row", lambda c: true()),
     Measure("judgments_applied", "judgments", "其中生效后观察期内被申请首次执行的裁判数", "row", _applied_for),
-    Measure("auction_rounds", "auctions", "结束日期在窗口内的拍次", "row", lambda c: true(), unit="次"),
-    Measure("auction_decided", "auctions", "结束日期在窗口内、结果为成交或流拍的拍次", "row", _auction_decided,
+    Measure("auction_rounds", "auctions", "结束日期在统计期间内的拍次", "row", lambda c: true(), unit="次"),
+    Measure("auction_decided", "auctions", "结束日期在统计期间内、结果为成交或流拍的拍次", "row", _auction_decided,
             unit="次"),
     Measure("auction_deals", "auctions", "其中成交的拍次", "row", _deal, unit="次"),
     Measure("auction_premium_sum", "auctions", "成交拍次（成交价−起拍价）之和", "row", _deal,
@@ -236,11 +236,11 @@ MEASURES: dict[str, Measure] = {m.key: m for m in [
             lambda c: and_(_deal(c), auctions.c.appraisal_price > 0), lambda c: auctions.c.deal_price, "元"),
     Measure("auction_appraisal_sum", "auctions", "评估价大于0的成交拍次评估价之和", "row",
             lambda c: and_(_deal(c), auctions.c.appraisal_price > 0), lambda c: auctions.c.appraisal_price, "元"),
-    *[Measure(key, "measures", f"决定日期在窗口内的{kind}人次", "row", _measure_type(kind),
+    *[Measure(key, "measures", f"决定日期在统计期间内的{kind}人次", "row", _measure_type(kind),
               lambda c: measures.c.persons, "人次") for key, kind in MEASURE_KINDS.items()],
-    Measure("fine_amount", "measures", "决定日期在窗口内的罚款金额之和", "row", _measure_type("罚款"),
+    Measure("fine_amount", "measures", "决定日期在统计期间内的罚款金额之和", "row", _measure_type("罚款"),
             lambda c: measures.c.amount, "元"),
-    Measure("entrust_due", "entrustments", "委托日期在窗口内、办理期限已届满的收到委托事项数", "row",
+    Measure("entrust_due", "entrustments", "委托日期在统计期间内、办理期限已届满的收到委托事项数", "row",
             lambda c: true()),
     Measure("entrust_on_time", "entrustments", "其中在办理期限内反馈的事项数", "row",
             lambda c: and_(entrustments.c.feedback_date.isnot(None), entrustments.c.feedback_date <= c.as_of,
@@ -287,11 +287,11 @@ SOURCE_TABLES = {"cases": cases, "judgments": judgments, "auctions": auctions, "
                  "entrustments": entrustments}
 
 SOURCE_DATE_BASIS = {
-    "cases": "案件按立案日期、结案日期或窗口末日的未结状态归入窗口",
-    "judgments": "按生效日期归入窗口",
-    "auctions": "按拍卖结束日期归入窗口",
-    "measures": "按决定日期归入窗口",
-    "entrustments": "按委托日期归入窗口",
+    "cases": "按立案日期、结案日期或期末未结状态计入统计期间",
+    "judgments": "按生效日期计入统计期间",
+    "auctions": "按拍卖结束日期计入统计期间",
+    "measures": "按决定日期计入统计期间",
+    "entrustments": "按委托日期计入统计期间",
 }
 
 
@@ -313,14 +313,16 @@ class Indicator:
     def source(self) -> str:
         return MEASURES[self.numerator[0]].source
 
-    def _terms(self, keys: tuple[str, ...]) -> str:
-        return " + ".join(f"〔{MEASURES[k].label}〕" for k in keys)
+    def _terms(self, keys: tuple[str, ...], *, bracket: bool = True) -> str:
+        """Labels joined by ＋; a sum is bracketed where it meets ÷, so A ÷ （B ＋ C） cannot read as A ÷ B ＋ C."""
+        text = " ＋ ".join(f"〔{MEASURES[k].label}〕" for k in keys)
+        return f"（{text}）" if bracket and len(keys) > 1 else text
 
     def formula(self) -> str:
         """The 口径 as one Chinese sentence, built from the measures' labels."""
         num, den = self._terms(self.numerator), self._terms(self.denominator)
         if self.kind == "count":
-            return num
+            return self._terms(self.numerator, bracket=False)
         if self.kind == "ratio":
             return f"{num} ÷ {den}"
         if self.kind == "complement":
@@ -331,9 +333,9 @@ class Indicator:
             return ("结案案件执行用时（结案日期−立案日期−扣除审限天数，最少为0）的中位数；"
                     f"偶数件时取中间两数的平均；件数为{den}")
         if self.kind == "disposition":
-            return f"{num} ÷ ({den}) × 窗口天数"
+            return f"{num} ÷ {den} × 统计期间天数"
         if self.kind == "km":
-            return (f"{den}中，立案后有一半案件结案所用的天数（Kaplan–Meier 生存分析）：截至统计日已结案的"
+            return (f"{den}中，立案后有一半案件结案所用的天数（生存分析法）：截至统计日已结案的"
                     "按执行用时计入；未结案件及移送他院执行的案件按已经过的天数（统计日或移送结案日−立案日期−"
                     "扣除审限天数）计入，表示“至少用了这么多天”；一半以上案件尚不能确定结案时为“—”")
         raise ValueError(self.kind)
@@ -359,7 +361,8 @@ INDICATORS: dict[str, Indicator] = {i.key: i for i in [
               group="核心"),
     Indicator("actual_closure_rate", "实际执结率", "ratio", ("actual",), ("pending_start", "filed"),
               direction="higher", group="核心",
-              note="受理口径（旧存+新收），数值随窗口长短变化，应与上年同期比较。"),
+              note="受理口径（旧存＋新收）：统计期间越长，分母中新收越多、可结的案件也越多，数值随期间长短变化，"
+                   "两个长短不同的阶段之间或与12个月的基线期比较会误导，因此只与上年同期（同样长短、同一季节）比较。"),
     Indicator("zhongben_rate", "首执终本率", "ratio", ("zhongben",), ("closed",), direction="lower", group="核心"),
     Indicator("zhongben_qualified_rate", "终本合格率", "ratio", ("zhongben_qualified",), ("zhongben_reviewed",),
               direction="higher", group="核心", note="未评查的终本案件不计入；评查覆盖率一并列示。"),
@@ -372,9 +375,10 @@ INDICATORS: dict[str, Indicator] = {i.key: i for i in [
               note="即“立案后多少天内有一半案件结案，未结案件也计入”；分子为已结案件数，分母为立案队列件数；"
                    "附95%置信区间。"),
     Indicator("on_time_rate", "法定期限内结案率", "ratio", ("on_time",), ("closed",), direction="higher",
-              group="周期与积案", note="法定期限见配置 statutory_days（默认180天）。"),
+              group="周期与积案", note="法定执行期限默认180天（可在配置中调整）。"),
     Indicator("clearance_rate", "结收比", "ratio", ("closed", "transferred"), ("filed",), unit="ratio",
-              direction="higher", group="周期与积案", note="CEPEJ 结收比（clearance rate）。"),
+              direction="higher", group="周期与积案",
+              note="大于100%说明结的比收的多、积案在减少（欧洲司法效率委员会的通用指标）。"),
     Indicator("pending_end", "期末未结数", "count", ("pending_end",), unit="count", direction="lower",
               group="周期与积案"),
     Indicator("pending_over_12m", "超12个月未结数", "count", ("pending_over_12m",), unit="count", direction="lower",
@@ -382,11 +386,12 @@ INDICATORS: dict[str, Indicator] = {i.key: i for i in [
     Indicator("pending_over_12m_share", "超12个月未结案件比", "ratio", ("pending_over_12m",), ("pending_end",),
               direction="lower", group="周期与积案"),
     Indicator("disposition_days", "结案周转天数", "disposition", ("pending_end",), ("closed", "transferred"),
-              unit="days", direction="lower", group="周期与积案", note="CEPEJ 结案周转时间（disposition time）。"),
+              unit="days", direction="lower", group="周期与积案", note="按当前结案速度消化期末未结案件所需的天数"
+                                                                   "（欧洲司法效率委员会的通用指标）。"),
     Indicator("voluntary_compliance_rate", "裁判自动履行率", "complement", ("judgments_applied",),
               ("judgments_total",), direction="higher", group="核心",
-              note="观察期见配置 judgment_observation_days（默认180天）；窗口末日加观察期晚于统计日时为暂定值。"
-                   "按法院筛选，不随团队、承办人、标签筛选。"),
+              note="观察期默认180天（可在配置中调整）；统计期间末日加观察期晚于统计日时为暂定值。"
+                   "全院口径：按法院筛选，不随团队、承办人、标签、交叉执行角色筛选。"),
     Indicator("auction_deal_rate", "拍卖成交率", "ratio", ("auction_deals",), ("auction_decided",),
               direction="higher", group="财产处置"),
     Indicator("auction_premium_rate", "拍卖溢价率", "ratio", ("auction_premium_sum",), ("auction_start_sum",),
@@ -398,7 +403,8 @@ INDICATORS: dict[str, Indicator] = {i.key: i for i in [
     Indicator("measure_fine_amount", "罚款金额", "count", ("fine_amount",), unit="money", group="强制措施"),
     Indicator("entrust_on_time_rate", "事项委托按期反馈率", "ratio", ("entrust_on_time",), ("entrust_due",),
               direction="higher", group="交叉执行",
-              note="只计收到的委托，且委托日期加办理期限不晚于统计日；统计日后的反馈视为尚未反馈。"),
+              note="只计收到的委托，且委托日期加办理期限不晚于统计日；统计日后的反馈视为尚未反馈。"
+                   "全院口径：不随法院、团队、承办人、标签、交叉执行角色筛选。"),
     Indicator("cross_received_count", "承接交叉执行案件数", "count", ("cross_received",), unit="count",
               group="交叉执行"),
     Indicator("cross_sent_count", "交出交叉执行案件数", "count", ("cross_sent",), unit="count", group="交叉执行"),

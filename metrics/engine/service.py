@@ -71,5 +71,5 @@ class Dashboard:
 
         phases = self.phase_results(as_of, filters)
         last_year = self.last_year_results(as_of, filters)
-        return [compare_phase(self.config, key, p.key, phases, last_year)
+        return [compare_phase(self.config, key, p.key, phases, last_year, filters)
                 for p in self.config.phases for key in (keys or tuple(INDICATORS))]

@@ -6,11 +6,14 @@ import altair as alt
 import pandas as pd
 
 from metrics.config import Config
-from metrics.engine.compare import target_of
+from metrics.engine.compare import target_of, year_on_year_only
 from metrics.engine.compute import WindowResult
 from metrics.engine.indicators import INDICATORS
 
-PALETTE = {"baseline": "#8A8F98", "action": "#B71C1C", "target": "#1B5E20", "band": "#F3E5E5", "line": "#0D47A1"}
+# Neutral colours for periods; red and green stay reserved for judgements (未达标/变差, 达标/向好), so the target
+# is a dark dashed rule, not the "better" green (F-20).
+PALETTE = {"baseline": "#8A8F98", "action": "#1F4E79", "last_year": "#B0BEC5", "target": "#263238",
+           "band": "#E3ECF5", "line": "#0D47A1"}
 SAMPLE_MARK = "示例数据"
 
 
@@ -67,14 +70,58 @@ def phase_frame(config: Config, results: dict[str, WindowResult], key: str) -> p
         r = results[p.key]
         v = r.values[key]
         rows.append({"阶段": p.name, "key": p.key, "值": v.value, "基线": "基线期" if p.baseline else "行动阶段",
-                     "窗口": r.window.describe(), "分子": None if v.numerator is None else float(v.numerator),
+                     "统计期间": r.window.describe(), "分子": None if v.numerator is None else float(v.numerator),
                      "分母": None if v.denominator is None else float(v.denominator)})
     return pd.DataFrame(rows)
 
 
+def year_on_year_frame(config: Config, results: dict[str, WindowResult], last_year: dict[str, WindowResult],
+                       key: str) -> pd.DataFrame:
+    rows = []
+    for p in config.action_phases:
+        if results[p.key].window.empty:
+            continue
+        for period, source in (("本期", results), ("上年同期", last_year)):
+            r = source[p.key]
+            v = r.values[key]
+            rows.append({"阶段": p.name, "期间": period, "值": v.value, "统计期间": r.window.describe(),
+                         "分子": None if v.numerator is None else float(v.numerator),
+                         "分母": None if v.denominator is None else float(v.denominator)})
+    return pd.DataFrame(rows, columns=["阶段", "期间", "值", "统计期间", "分子", "分母"])
+
+
+def year_on_year_bars(config: Config, results: dict[str, WindowResult], last_year: dict[str, WindowResult],
+                      key: str, *, projector: bool = False, sample: bool = False,
+                      title: str | None = None) -> alt.TopLevelMixin:
+    """本期 beside 上年同期 for each begun action phase: the only fair picture of a 受理口径 rate, whose value
+    grows with the length of the window (phases of 2 and 10 months side by side would mislead)."""
+    ind = INDICATORS[key]
+    df = year_on_year_frame(config, results, last_year, key)
+    order = [p.name for p in config.action_phases]
+    periods = ["本期", "上年同期"]
+    base = alt.Chart(df).encode(x=alt.X("阶段:N", sort=order, title=None, axis=alt.Axis(labelAngle=0)),
+                                xOffset=alt.XOffset("期间:N", sort=periods))
+    bars = base.mark_bar(cornerRadiusTopLeft=3, cornerRadiusTopRight=3).encode(
+        y=alt.Y("值:Q", title=ind.name, axis=alt.Axis(format=_axis_format(key))),
+        color=alt.Color("期间:N", title=None, sort=periods,
+                        scale=alt.Scale(domain=periods, range=[PALETTE["action"], PALETTE["last_year"]])),
+        tooltip=[alt.Tooltip("阶段:N"), alt.Tooltip("期间:N"), alt.Tooltip("值:Q", format=_label_format(key)),
+                 alt.Tooltip("分子:Q", format=",.2f"), alt.Tooltip("分母:Q", format=",.2f"), alt.Tooltip("统计期间:N")])
+    labels = base.mark_text(dy=-8 * scale_factor(projector), fontWeight="bold").encode(
+        y="值:Q", text=alt.Text("值:Q", format=_label_format(key)))
+    return styled(alt.layer(bars, labels), title or f"{ind.name}：本期与上年同期",
+                  "受理口径随期间长短变化，只与上年同期比较", projector=projector, sample=sample)
+
+
 def phase_bars(config: Config, results: dict[str, WindowResult], key: str, *, projector: bool = False,
-               sample: bool = False, title: str | None = None) -> alt.TopLevelMixin:
-    """One bar per phase (baseline grey, action red) with the target as a rule."""
+               sample: bool = False, title: str | None = None,
+               last_year: dict[str, WindowResult] | None = None) -> alt.TopLevelMixin:
+    """One bar per phase (baseline grey, action dark blue) with the target as a rule; for a 受理口径 rate the
+    paired 本期 vs 上年同期 bars instead (it needs `last_year`)."""
+    if year_on_year_only(key):
+        if last_year is None:
+            raise ValueError(f"{key} is compared with the same period last year only: pass last_year")
+        return year_on_year_bars(config, results, last_year, key, projector=projector, sample=sample, title=title)
     ind = INDICATORS[key]
     df = phase_frame(config, results, key)
     fmt = _axis_format(key)
@@ -85,7 +132,7 @@ def phase_bars(config: Config, results: dict[str, WindowResult], key: str, *, pr
         color=alt.Color("基线:N", scale=alt.Scale(domain=["基线期", "行动阶段"],
                                                    range=[PALETTE["baseline"], PALETTE["action"]]), legend=None),
         tooltip=[alt.Tooltip("阶段:N"), alt.Tooltip("值:Q", format=_label_format(key)),
-                 alt.Tooltip("分子:Q", format=",.2f"), alt.Tooltip("分母:Q", format=",.2f"), alt.Tooltip("窗口:N")],
+                 alt.Tooltip("分子:Q", format=",.2f"), alt.Tooltip("分母:Q", format=",.2f"), alt.Tooltip("统计期间:N")],
     )
     labels = base.mark_text(dy=-8 * scale_factor(projector), fontWeight="bold").encode(
         y="值:Q", text=alt.Text("值:Q", format=_label_format(key)))

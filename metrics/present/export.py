@@ -96,9 +96,46 @@ def table_csv(df: pd.DataFrame, sample: bool = False) -> bytes:
     return buf.getvalue().encode("utf-8-sig")
 
 
-def table_xlsx(df: pd.DataFrame, title: str | None = None, sample: bool = False) -> bytes:
-    """A workbook where text is typed as text (quote-prefixed when it looks like a formula, no visible
-    apostrophe) and numbers, also those formatted for the screen, are numbers."""
+# The app's own figure texts (metrics.present.format) and the Excel number format that shows the same text.
+_FIGURE = re.compile(r"^(?P<sign>[+−-]|±)?(?P<num>\d[\d,]*(?:\.\d+)?)"
+                     r"(?P<unit>%|天|件|万元|人次|百分点|件/月|人次/月|万元/月|次)$")
+_UNIT_FORMATS = {
+    "%": ("0.0%", 100.0),
+    "天": ('0.0"天"', 1.0),
+    "件": ('#,##0"件"', 1.0),
+    "次": ('#,##0"次"', 1.0),
+    "人次": ('#,##0"人次"', 1.0),
+    "万元": ('#,##0.00"万元"', 1.0),
+    "百分点": ('+0.0"百分点";"−"0.0"百分点";"±"0.0"百分点"', 1.0),
+    "件/月": ('+0.0"件/月";"−"0.0"件/月";"±"0.0"件/月"', 1.0),
+    "人次/月": ('+0.0"人次/月";"−"0.0"人次/月";"±"0.0"人次/月"', 1.0),
+    "万元/月": ('+#,##0.00"万元/月";"−"#,##0.00"万元/月";"±"0.00"万元/月"', 1.0),
+}
+
+
+def figure_cell(value) -> tuple[object, str | None]:
+    """A figure as the screen writes it (“44.1%”, “57.0天”, “730件”, “+6.0百分点”, “3,368.40万元”) → (number,
+    Excel number format showing the same text); anything else (“—”, “44.1%（暂定）”, names) → (value, None).
+    Exports do not recompute: the number is the one on the screen, so Excel can sum, sort and chart it."""
+    if not isinstance(value, str):
+        return value, None
+    m = _FIGURE.match(value.strip())
+    if not m:
+        return value, None
+    fmt, scale = _UNIT_FORMATS[m.group("unit")]
+    number = float(m.group("num").replace(",", "")) / scale
+    if m.group("sign") in ("−", "-"):
+        number = -number
+    if m.group("unit") in ("件", "次", "人次") and number.is_integer():
+        number = int(number)
+    return number, fmt
+
+
+def table_xlsx(df: pd.DataFrame, title: str | None = None, sample: bool = False,
+               formats: dict[str, str] | None = None) -> bytes:
+    """An XLSX sheet of the table; figures are numbers with number formats (given per column in `formats`,
+    e.g. {"执行完毕率": "0.0%"}, or read from the figure text), not text. Text is typed as text (quote-prefixed
+    when it looks like a formula, no visible apostrophe)."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -119,15 +156,29 @@ def table_xlsx(df: pd.DataFrame, title: str | None = None, sample: bool = False)
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="F3E5E5")
         cell.alignment = Alignment(horizontal="center")
+    formats = formats or {}
+    columns = list(df.columns)
     for row in df.itertuples(index=False):
-        ws.append([None if (not isinstance(v, str) and pd.isna(v)) else _cell(v) for v in row])
-        for cell in ws[ws.max_row]:
-            if isinstance(cell.value, str):
-                number = _number_of(cell.value)
-                if number is not None:
-                    cell.value, cell.number_format = number
-                else:
-                    _as_text(cell)
+        cells = []
+        for col, v in zip(columns, row, strict=True):
+            if not isinstance(v, str) and pd.isna(v):
+                cells.append((None, None))
+                continue
+            number, fmt = figure_cell(v)
+            if fmt is None and col in formats and not isinstance(v, str):
+                number, fmt = _cell(v), formats[col]
+            if fmt is None and isinstance(v, str):
+                plain = _number_of(v)  # "1,234", "52.3%": numbers written for the screen
+                if plain is not None:
+                    number, fmt = plain
+            cells.append((number, fmt))
+        ws.append([_cell(v) for v, _ in cells])
+        for i, (value, fmt) in enumerate(cells, start=1):
+            cell = ws.cell(row=ws.max_row, column=i)
+            if fmt:
+                cell.number_format = fmt
+            elif isinstance(value, str):
+                _as_text(cell)
     for i, col in enumerate(df.columns, start=1):
         width = max([len(str(col))] + [len(str(v)) for v in df.iloc[:200, i - 1]]) + 2
         ws.column_dimensions[get_column_letter(i)].width = min(max(width * 1.6, 8), 60)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from metrics.engine.compare import Change
+from metrics.engine.compare import ANOMALY, NOT_COMPARABLE, Change, Row
 from metrics.engine.compute import Value
 from metrics.engine.indicators import INDICATORS, MEASURES
 
@@ -53,8 +53,15 @@ def format_part(key: str, part, which: str) -> str:
     return f"{part}{unit}"
 
 
+NOT_COMPARABLE_TEXT = "只比上年同期"
+
+
 def format_change(ch: Change) -> str:
     if ch.delta is None:
+        if ch.reason == NOT_COMPARABLE:
+            return NOT_COMPARABLE_TEXT
+        if ch.reason == ANOMALY:
+            return ANOMALY
         return NONE
     digits = 1 if ch.unit in ("百分点", "天") else 2 if ch.unit == "万元/月" else 1
     if ch.unit == "件":
@@ -67,5 +74,21 @@ def format_target(key: str, target: float | None) -> str:
     return NONE if target is None else format_number(key, target)
 
 
-STATUS_TEXT = {"met": "达标", "missed": "未达标", None: "未设目标"}
+STATUS_TEXT = {"met": "达标", "missed": "未达标", "anomaly": ANOMALY, None: "未设目标"}
+COURT_WIDE_TEXT = "全院口径"
+NO_DATA_TEXT = "暂无数据"
+
+
+def status_text(row: Row, has_target: bool) -> str:
+    """The badge of a value: 达标/未达标 only for a possible value of the view it is shown in."""
+    if row.status == "anomaly":
+        return ANOMALY
+    if row.court_wide:
+        return COURT_WIDE_TEXT
+    if row.value.value is None:
+        return NO_DATA_TEXT
+    if row.status is None:
+        return STATUS_TEXT[None] if not has_target else NONE
+    return STATUS_TEXT[row.status]
+
 VERDICT_TEXT = {"better": "向好", "worse": "变差", "same": "持平", None: ""}

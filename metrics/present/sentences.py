@@ -11,19 +11,21 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from metrics.config import Target
-from metrics.engine.compare import Change, Row
+from metrics.engine.compare import Change, Row, year_on_year_only
 from metrics.engine.compute import Value
 from metrics.engine.indicators import INDICATORS
 from metrics.present.format import format_number
 
 PROVISIONAL_NOTE = "暂定值，观察期未满"
 SMALL_NOTE = "样本较小，变化仅供参考"
+ANOMALY_NOTE = "超出可能范围，属数据异常，请核对数据后再使用"
+COURT_WIDE_NOTE = "全院口径，不随团队、承办人、标签筛选"
 NOISE_NOTE = "差异可能源于随机波动，仅供参考"
 NO_DATA = "暂无数据"
 
 # 实际执结率 is a 受理口径 rate (旧存+新收): a two-month phase cannot close what a twelve-month baseline closes, so
 # only the same window a year earlier is a fair yardstick (SPEC section 4).
-YEAR_ON_YEAR_ONLY = frozenset({"actual_closure_rate"})
+YEAR_ON_YEAR_ONLY = frozenset(k for k in INDICATORS if year_on_year_only(k))
 YEAR_ON_YEAR_NOTE = "受理口径随阶段长短变化，只与上年同期比较"
 
 # Verbs for a rise and a fall, by the unit the change is stated in.
@@ -93,7 +95,7 @@ def target_clause(key: str, value: Value, status: str | None, target: Target) ->
         return None
     goal = _trim_number(format_number(key, target.target))
     lower = target.direction == "lower"
-    shown = f"不超过{goal}" if lower and target.target > 0 else goal
+    shown = f"不超过{goal}" if lower and target.target > 0 else "清零" if lower else goal
     if status == "met":
         return f"达到目标（{shown}）"
     gap = abs(float(value.value) - target.target)
@@ -117,6 +119,10 @@ def indicator_sentence(row: Row, phase_name: str, target: Target, *, baseline: b
     if row.value.value is None:
         return f"{phase_name}{name}{NO_DATA}。"
     head = f"{phase_name}{name}为{value_text(row.value)}"
+    if row.anomaly:
+        return f"{head}，{ANOMALY_NOTE}。"
+    if row.court_wide:
+        head += f"（{COURT_WIDE_NOTE}）"
     if row.value.provisional:
         head += f"（{PROVISIONAL_NOTE}）"
     if baseline:
@@ -154,7 +160,7 @@ def _plain(change: Change, small: bool) -> Change:
 
 def yardstick(row: Row) -> Change:
     """The comparison that says whether an indicator moved: the baseline, or 同比 where only that is fair."""
-    return row.vs_last_year if row.key in YEAR_ON_YEAR_ONLY else row.vs_baseline
+    return row.yardstick
 
 
 def overview_sentence(phase_name: str, rows: Iterable[Row], *, detail: bool = True) -> str:
@@ -162,22 +168,29 @@ def overview_sentence(phase_name: str, rows: Iterable[Row], *, detail: bool = Tr
     which ones."""
     rows = list(rows)
     compared = [r for r in rows if yardstick(r).delta is not None]
-    better = [r for r in compared if yardstick(r).verdict == "better"]
-    worse = [r for r in compared if yardstick(r).verdict == "worse"]
-    with_target = [r for r in rows if r.status is not None]
+    # A change within noise is neither better nor worse: it is counted apart.
+    noisy = [r for r in compared if yardstick(r).uncertain and yardstick(r).verdict in ("better", "worse")]
+    better = [r for r in compared if yardstick(r).verdict == "better" and r not in noisy]
+    worse = [r for r in compared if yardstick(r).verdict == "worse" and r not in noisy]
+    with_target = [r for r in rows if r.status in ("met", "missed")]
     met = [r for r in with_target if r.status == "met"]
+    anomalies = [r for r in rows if r.anomaly]
     parts = [f"{phase_name}{len(rows)}项核心指标中"]
     if compared:
-        other = len(compared) - len(better) - len(worse)
-        yoy = [report_name(r.key) for r in compared if r.key in YEAR_ON_YEAR_ONLY]
-        parts.append(f"较基线期{'（' + '、'.join(yoy) + '较上年同期）' if yoy else ''}向好{len(better)}项、"
-                     f"变差{len(worse)}项" + (f"、持平{other}项" if other else ""))
-    missing = len(rows) - len(compared)
+        other = len(compared) - len(better) - len(worse) - len(noisy)
+        parts.append(f"向好{len(better)}项、变差{len(worse)}项"
+                     + (f"、变化在统计误差内{len(noisy)}项" if noisy else "") + (f"、持平{other}项" if other else ""))
+    missing = len(rows) - len(compared) - len(anomalies)
     if missing:
         parts.append(f"{missing}项暂无可比数据")
+    if anomalies:
+        parts.append(f"{len(anomalies)}项数据异常（{'、'.join(report_name(r.key) for r in anomalies)}）")
     if with_target:
         parts.append(f"设有目标且有数据的{len(with_target)}项中{len(met)}项达到目标")
+    yoy = [report_name(r.key) for r in compared if r.key in YEAR_ON_YEAR_ONLY]
     text = "，".join(parts) + "。"
+    if compared:
+        text += "向好、变差均与基线期比较" + (f"，{'、'.join(yoy)}为受理口径，与上年同期比较" if yoy else "") + "。"
     if not detail:
         return text
     if better:

@@ -1,0 +1,183 @@
+"""Browser test: every slide of every page in 投影模式 fits 1024×768 and 1920×1080, and nothing covers 上一页/下一页.
+
+For each page and each slide, at both sizes: the main content ends inside the viewport (no vertical scrolling),
+nothing sticks out to the right (no column cut off), and document.elementFromPoint at the centre of 上一页 and
+下一页 is the button itself (no toolbar or chart over it). Screenshots go to artifacts/screenshots/projector/.
+Set PROJECTOR_BASE_URL to walk a server that is already running instead of starting one.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from metrics.config import ROOT
+from tests.test_browser import LAUNCH_ARGS, SIZES, _slug, browser, sample_url, server  # noqa: F401
+from ui.frame import PAGES
+
+SHOTS = ROOT / "artifacts" / "screenshots" / "projector"
+pytestmark = [pytest.mark.browser]
+
+MEASURE = """() => {
+  const main = document.querySelector('[data-testid="stMain"]');
+  const block = document.querySelector('[data-testid="stMainBlockContainer"]');
+  const vw = window.innerWidth, vh = window.innerHeight;
+  let bottom = 0, right = 0, worst = '';
+  for (const el of block.querySelectorAll('[data-testid="stElementContainer"], [data-testid="stHorizontalBlock"]')) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) continue;
+    if (getComputedStyle(el).visibility === 'hidden') continue;
+    if (r.bottom > bottom) { bottom = r.bottom; worst = el.innerText.slice(0, 40); }
+    right = Math.max(right, r.right);
+  }
+  // Wide content scrolls inside its own box (a table, a chart): that box's scrollWidth says it is cut off.
+  let cut = '';
+  for (const el of block.querySelectorAll('table, .vega-embed, [data-testid="stDataFrame"], .kpi-grid')) {
+    const name = el.className || el.tagName;
+    // A data grid reserves the width of its scrollbar (at most 16 px) beyond its client width: not a cut column.
+    const slack = el.matches('[data-testid="stDataFrame"]') ? 16 : 2;
+    if (el.scrollWidth > el.clientWidth + slack) { cut = name + ' ' + el.scrollWidth + '>' + el.clientWidth; }
+    const r = el.getBoundingClientRect();
+    if (r.width && r.right > vw + 1) { cut = name + ' right ' + Math.round(r.right); }
+  }
+  const cover = {};
+  for (const key of ['prev_slide', 'next_slide']) {
+    const btn = document.querySelector('.st-key-' + key + ' button');
+    if (!btn) { cover[key] = 'missing'; continue; }
+    const r = btn.getBoundingClientRect();
+    const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    const who = hit ? (hit.getAttribute('data-testid') || hit.className || hit.tagName) : 'none';
+    cover[key] = hit && btn.contains(hit) ? 'ok' : who;
+  }
+  const count = (document.querySelector('.slide-count') || {}).innerText || '';
+  return {vh, vw, bottom, right, worst, cut, cover, count,
+          scroll: main ? main.scrollHeight - main.clientHeight : 0};
+}"""
+
+
+def settle(page) -> None:
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=90_000)
+    page.wait_for_timeout(900)
+
+
+def walk(browser, base: str, path: str, width: int, height: int) -> list[dict]:  # noqa: F811
+    slug = _slug(path)
+    route = "/" if path == "app.py" else f"/{slug}"
+    page = browser.new_page(viewport={"width": width, "height": height})
+    out = []
+    try:
+        page.goto(base + route + "?projector=true")
+        settle(page)
+        page.wait_for_selector(".proj-head", timeout=60_000)
+        settle(page)
+        for i in range(40):
+            m = page.evaluate(MEASURE)
+            m["slide"] = i + 1
+            out.append(m)
+            page.screenshot(path=str(SHOTS / f"{slug}_{width}_s{i + 1:02d}.png"))
+            nxt = page.locator(".st-key-next_slide button")
+            if nxt.count() == 0 or nxt.is_disabled():
+                break
+            before = m["count"]
+            nxt.click()
+            page.wait_for_function(f"(document.querySelector('.slide-count')||{{}}).innerText !== {before!r}",
+                                   timeout=60_000)
+            settle(page)
+    finally:
+        page.close()
+    return out
+
+
+@pytest.fixture(scope="module")
+def base(request):
+    url = os.environ.get("PROJECTOR_BASE_URL")
+    if url:
+        return url
+    return request.getfixturevalue("server")
+
+
+SLIDE_PAGES = [p for p, _ in PAGES if p not in ("pages/export.py", "pages/data.py")]  # no slides: not shown
+
+
+@pytest.mark.parametrize("path", SLIDE_PAGES, ids=[_slug(p) for p in SLIDE_PAGES])
+def test_every_slide_fits_both_projectors(base, browser, path):  # noqa: F811
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    problems = []
+    for width, height in SIZES:
+        for m in walk(browser, base, path, width, height):
+            where = f"{_slug(path)} {width}×{height} slide {m['slide']} ({m['count']})"
+            if m["bottom"] > m["vh"] + 1 or m["scroll"] > 1:
+                problems.append(f"{where}: content ends at {m['bottom']:.0f}px > {m['vh']} ({m['worst']!r})")
+            if m["right"] > m["vw"] + 1 or m["cut"]:
+                problems.append(f"{where}: cut off at the right ({m['right']:.0f}px, {m['cut']})")
+            for key, state in m["cover"].items():
+                if state not in ("ok", "missing"):
+                    problems.append(f"{where}: {key} covered by {state}")
+    assert not problems, "\n".join(problems)
+
+
+def _goto(browser, url: str, width: int = 1024, height: int = 768):  # noqa: F811
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.goto(url)
+    settle(page)
+    page.wait_for_selector(".proj-head", timeout=60_000)
+    settle(page)
+    return page
+
+
+def _next(page) -> None:
+    before = page.locator(".slide-count").inner_text()
+    page.locator(".st-key-next_slide button").click()
+    page.wait_for_function(f"document.querySelector('.slide-count').innerText !== {before!r}", timeout=60_000)
+    settle(page)
+
+
+def test_a_meeting_runs_without_leaving_projector_mode(base, browser):  # noqa: F811
+    page = _goto(browser, base + "/phases?projector=true&team=执行一团队")
+    try:
+        head = page.locator(".st-key-proj_head").inner_text()
+        assert "执行一团队" in head and "统计日" in head  # every active filter in the header (F-6)
+        _next(page)
+        _next(page)
+        assert page.locator(".slide-count").inner_text().startswith("第 3 /")
+        # No element toolbar in 投影模式, even over a hovered chart or table (F-7, F-18).
+        assert page.evaluate("[...document.querySelectorAll('[data-testid=stElementToolbar]')]"
+                             ".every(e => getComputedStyle(e).display === 'none')")
+        # Leave and come back: the slide is kept (F-5).
+        page.locator(".st-key-proj_exit button").click()
+        page.wait_for_selector('[data-testid="stSidebar"]', state="visible", timeout=60_000)
+        settle(page)
+        page.locator('[data-testid="stSidebar"] label', has_text="投影模式").click()
+        page.wait_for_selector(".slide-count", timeout=90_000)
+        settle(page)
+        assert page.locator(".slide-count").inner_text().startswith("第 3 /")
+        # The phase picker inside 投影模式 (F-5).
+        page.locator(".st-key-proj_filters button").first.click()
+        page.get_by_role("combobox", name="阶段").first.click()
+        page.get_by_role("option", name="启动部署阶段").click()
+        settle(page)
+        assert "启动部署阶段" in page.locator(".st-key-proj_head").inner_text()
+        page.keyboard.press("Escape")
+        # The page menu: another page, still in 投影模式 with the team filter.
+        page.locator(".st-key-proj_pages button").first.click()
+        page.get_by_role("link", name="交叉执行").first.click()
+        page.wait_for_function("location.pathname.endsWith('/cross')", timeout=60_000)
+        settle(page)
+        page.wait_for_selector(".proj-head", timeout=60_000)
+        head = page.locator(".st-key-proj_head").inner_text()
+        assert "交叉执行" in head and "执行一团队" in head and "启动部署阶段" in head
+    finally:
+        page.close()
+
+
+def test_leaving_projector_mode_keeps_the_drill_through_choice(base, browser):  # noqa: F811
+    page = _goto(browser, base + "/cases?projector=true&ind=pending_over_12m&win=implement")
+    try:
+        page.locator(".st-key-proj_exit button").click()
+        page.wait_for_selector('[data-testid="stSidebar"]', state="visible", timeout=60_000)
+        settle(page)
+        assert "超12个月未结数" in page.locator(".st-key-drill_ind input").input_value()
+        assert "ind=pending_over_12m" in page.url
+    finally:
+        page.close()
