@@ -60,8 +60,10 @@ def _without_city(core: str) -> str:
 
 
 def short_name(name: str) -> str:
-    """A short label for a court: 宜昌市猇亭区人民法院 → 猇亭区, 远安县人民法院 → 远安县."""
-    return _without_city(_core(name)) or name
+    """A short label for a court: 宜昌市猇亭区人民法院 → 猇亭区, 远安县人民法院 → 远安县, 五峰土家族自治县 → 五峰县."""
+    core = _without_city(_core(name))
+    core = re.sub(r"^(?P<place>[\u4e00-\u9fff]{2}?)(?:[\u4e00-\u9fff]+族)+自治县$", r"\g<place>县", core)
+    return core or name
 
 
 def canonical_court(spelling: str | None, names: Iterable[str], courts: Iterable[Court] = ()) -> str | None:
