@@ -88,3 +88,18 @@ def canonical_court(spelling: str | None, names: Iterable[str], courts: Iterable
     # 猇亭法院 for 宜昌市猇亭区人民法院: the district name without 区/县 as a last resort, when unambiguous.
     hits = [n for n in names if len(core) >= 2 and _without_city(_core(n)).rstrip("区县") == core]
     return hits[0] if len(hits) == 1 else None
+
+
+def scope_title(court_name: str, names: list[str], court_filter: str | None = None,
+                shorts: dict[str, str] | None = None) -> str:
+    """Which courts a report or page speaks of: the configured court for a single-court database; otherwise the
+    filtered court, or e.g. 宜昌市中级人民法院（西陵区、伍家岗区等13家法院）."""
+    if len(names) <= 1:
+        return court_name
+    if court_filter:
+        return court_filter
+    shorts = shorts or {}
+    labels = [shorts.get(n) or short_name(n) for n in names]
+    listed = "、".join(labels) + f"共{len(labels)}家法院" if len(labels) <= 4 else \
+        "、".join(labels[:2]) + f"等{len(labels)}家法院"
+    return listed if court_name in names else f"{court_name}（{listed}）"

@@ -204,8 +204,10 @@ def test_ranks_claim_only_differences_beyond_noise(engine):
     assert ranks["甲法院"] == C.Rank(1, 1) and ranks["甲法院"].text() == "第1名"
     assert ranks["乙法院"] == C.Rank(2, 3) == ranks["丙法院"]
     assert ranks["乙法院"].text() == "第2–3名"
-    # Counts and durations have no noise rule: no ranking is claimed for them.
-    assert C.ranks(config, table, "pending_over_12m") == {}
+    # Counts, durations and ratios of money have no noise rule: no ranking is claimed for them.
+    assert C.ranks(config, table, "pending_over_12m") == {} == C.ranks(config, table, "recovery_rate")
+    assert C.rankable("completion_rate") and C.rankable("voluntary_compliance_rate")
+    assert not C.rankable("recovery_rate") and not C.rankable("cycle_days_median")
     # Where 30 cases count as a small sample, no difference is claimed at all.
     assert C.ranks(make_config(PHASES, small_denominator=31), table, "completion_rate")["甲法院"] == C.Rank(1, 3)
 

@@ -14,11 +14,11 @@ from sqlalchemy import and_, case, func, literal, not_, or_, select
 from sqlalchemy.engine import Connection, Engine
 
 from metrics.config import Config
-from metrics.courts import canonical_court, case_no_code, short_name
+from metrics.courts import canonical_court, case_no_code, scope_title, short_name
 from metrics.engine.compare import Change, change, direction_of, target_status
 from metrics.engine.compute import Value, WindowResult, breakdown
 from metrics.engine.filters import Filters, user_conditions
-from metrics.engine.indicators import HEADLINE, INDICATORS
+from metrics.engine.indicators import HEADLINE, INDICATORS, MEASURES
 from metrics.engine.schema import COMPLETED, TERMINATION, cases, judgments
 from metrics.engine.windows import Window, same_period_last_year
 
@@ -40,6 +40,17 @@ def short_names(config: Config, names: list[str]) -> dict[str, str]:
     """Short labels for tables and charts: the configured short name, else the name without city and 人民法院."""
     configured = {c.name: c.short for c in config.courts}
     return {n: configured.get(n) or short_name(n) for n in names}
+
+
+def for_scope(engine: Engine, config: Config, filters: Filters) -> Config:
+    """The configuration with court_name saying which courts the numbers cover (reports on several courts).
+
+    A single-court database gets the configuration back unchanged.
+    """
+    with engine.connect() as conn:
+        names = court_names(conn, config)
+    title = scope_title(config.court_name, names, filters.court, short_names(config, names))
+    return config if title == config.court_name else replace(config, court_name=title)
 
 
 def is_multi_court(engine: Engine, config: Config) -> bool:
@@ -116,7 +127,14 @@ def distinguishable(config: Config, key: str, a: WindowResult, b: WindowResult) 
     return c.delta is not None and abs(c.delta) > 1e-9 and not c.uncertain
 
 
-RANKED_UNITS = ("rate",)  # proportions: the only indicators with a noise rule for a difference
+def rankable(key: str) -> bool:
+    """Proportions of cases (a count over a count): the only indicators with a noise rule for a difference.
+
+    A ratio of sums of money (执行到位率) has no binomial error: its noise depends on a few large claims.
+    """
+    ind = INDICATORS[key]
+    return (ind.unit == "rate" and ind.kind in ("ratio", "complement")
+            and all(MEASURES[m].value is None for m in (*ind.numerator, *ind.denominator)))
 
 
 @dataclass(frozen=True)
@@ -134,9 +152,8 @@ def ranks(config: Config, rows: list[CourtRow], key: str) -> dict[str, Rank]:
     A court ranks between 1 + (courts clearly better) and n − (courts clearly worse); where no difference is
     clear, the interval spans every place — the data do not support a claimed order.
     """
-    ind = INDICATORS[key]
     direction = direction_of(config, key)
-    if ind.unit not in RANKED_UNITS or direction not in ("higher", "lower"):
+    if not rankable(key) or direction not in ("higher", "lower"):
         return {}
     ranked = [r for r in rows if r.values[key].value is not None]
     out = {}
