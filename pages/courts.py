@@ -84,7 +84,8 @@ def overview() -> None:
         st.html(df.to_html(index=False, classes="proj-table", border=0, na_rep=NONE, float_format="{:.1f}".format))
         return
     event = widgets.table(frame, df, f"法院对比_{frame.phase_name}", column_config=OVERVIEW_CONFIG,
-                          on_select="rerun", selection_mode="single-cell", key="courts_overview")
+                          on_select="rerun", selection_mode="single-cell", key="courts_overview",
+                          height=min(36 * (len(df) + 1) + 4, 700))  # every court without scrolling
     picked = selected_cell(event)
     if picked:
         court, key = picked
@@ -131,7 +132,8 @@ def detail(key: str) -> None:
     if frame.projector:
         st.html(df.drop(columns=["案件", "分子", "分母"]).to_html(index=False, classes="proj-table", border=0))
         return
-    widgets.table(frame, df, f"法院对比_{INDICATORS[key].name}_{frame.phase_name}", column_config={
+    widgets.table(frame, df, f"法院对比_{INDICATORS[key].name}_{frame.phase_name}",
+                  height=min(36 * (len(df) + 1) + 4, 700), column_config={
         "数值": st.column_config.TextColumn("数值", help=INDICATORS[key].definition()),
         "排名": st.column_config.TextColumn(
             "排名", help="只在差异超出统计误差时才分先后：“第2–5名”表示与其中几院的差异在误差之内，"

@@ -70,6 +70,10 @@ def _as_court(court: Court, scale: float) -> Iterator[None]:
     g.SEED = saved["SEED"] if court.code == saved["CODE"] else f"{saved['SEED']}-{court.code}"
     g.NEIGHBOUR_COURTS = tuple((c.name, c.code) for c in COURTS if c.code != court.code)
     g.TEAMS = teams
+    # Courts differ in how well they execute (staff, local economy): a court-wide shift of every team's skill.
+    # 猇亭 keeps the default sample's skills.
+    effect = 0.0 if court.code == saved["CODE"] else rng.uniform(-0.07, 0.07)
+    g.TEAM_SKILL = {team: skill + effect for team, skill in saved["TEAM_SKILL"].items()}
     try:
         yield
     finally:
