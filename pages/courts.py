@@ -155,7 +155,10 @@ def multiples() -> None:
                          "目标": shown(key, t.target) if t.target is not None else None})
     chart = small_multiples(pd.DataFrame(recs), f"{frame.phase_name}：各法院核心指标",
                             "绿色：达标；红色：未达标；灰色：未设目标或无数据；虚线：目标（比率以%计）",
-                            columns=2 if frame.projector else 3, projector=frame.projector, sample=frame.sample)
+                            # Two columns fit the 1024-wide screen beside the sidebar (a concatenated chart
+                            # does not shrink to the page).
+                            columns=2, panel_width=150 if frame.projector else 200, projector=frame.projector,
+                            sample=frame.sample)
     widgets.chart(frame, chart, f"法院对比_核心指标_{frame.phase_name}")
 
 
@@ -190,6 +193,8 @@ def flows_section(span: str) -> None:
     if not flows:
         st.info("所选范围内没有承接案件。")
         return
+    order = {n: i for i, n in enumerate(names)}
+    flows = sorted(flows, key=lambda f: (order.get(f.source, len(order)), f.source, order.get(f.target, 0)))
     df = flow_frame(flows)
     inside = df[df["交出法院"].isin(SHORT.values())]
     courts = [SHORT[n] for n in names if n in SHORT]

@@ -167,6 +167,20 @@ def test_courts_page_drill_link_opens_that_courts_cases(yichang, app_on):
     assert all(code in n for n in case_numbers), (court, case_numbers[:5])
 
 
+def test_a_picked_cell_opens_its_cases(yichang, app_on):
+    url, engine, config = yichang
+    at = app_on(url, "pages/courts.py", EXAMPLE)
+    at.session_state["courts_overview"] = {"selection": {"rows": [], "columns": [],
+                                                         "cells": [[3, "执行完毕率(%)"]]}}
+    at.run()
+    assert not at.exception, at.exception
+    text = "\n".join(m.value for m in at.markdown)
+    court = config.courts[3]  # 猇亭, the fourth row
+    assert f"**{court.short} · 执行完毕率**" in text
+    assert "查看案件 ›](cases?" in text and "ind=completion_rate" in text
+    assert "court=%E5%AE%9C%E6%98%8C%E5%B8%82%E7%8C%87%E4%BA%AD%E5%8C%BA%E4%BA%BA%E6%B0%91%E6%B3%95%E9%99%A2" in text
+
+
 def test_courts_page_in_projector_mode(yichang, app_on):
     url, _, _ = yichang
     at = app_on(url, "pages/courts.py", EXAMPLE, projector="true")

@@ -34,7 +34,7 @@ def small_multiples(df: pd.DataFrame, title: str, subtitle: str | None = None, *
     k = scale_factor(projector)
     panels = []
     for name, part in df.groupby("指标", sort=False):
-        base = alt.Chart(part).encode(y=alt.Y("法院:N", sort=courts, title=None))
+        base = alt.Chart(part).encode(y=alt.Y("法院:N", sort=courts, title=None, axis=alt.Axis(labelOverlap=False)))
         bars = base.mark_bar().encode(
             x=alt.X("值:Q", title=None, axis=alt.Axis(tickCount=4, format=",.0f")),
             color=alt.Color("达标:N", title="目标", scale=alt.Scale(domain=["达标", "未达标", "—"],
@@ -47,7 +47,7 @@ def small_multiples(df: pd.DataFrame, title: str, subtitle: str | None = None, *
                 color=PALETTE["target"], strokeDash=[5, 3], size=2).encode(x="目标:Q"))
         panels.append(alt.layer(*layers).properties(
             title=alt.TitleParams(str(name), fontSize=round(13 * k), anchor="start"),
-            width=round(panel_width * k), height=round((14 * len(courts) + 10) * k)))
+            width=round(panel_width * k), height=round((19 * len(courts) + 10) * k)))
     chart = alt.concat(*panels, columns=columns, spacing=round(18 * k))
     return _finish(chart, title, subtitle, projector, sample)
 
@@ -72,5 +72,9 @@ def flow_heatmap(df: pd.DataFrame, courts: list[str], title: str, subtitle: str 
         text=alt.Text("件数:Q"),
         color=alt.condition(alt.datum["件数"] >= threshold, alt.value("#fff"), alt.value("#111")),
         tooltip=tooltip)
-    chart = alt.layer(rects, text).properties(width=size * len(courts), height=size * len(courts))
+    # Sizes include title, axes and legend ("fit"), as Streamlit lays the chart out at the page's width; the
+    # exported file then has the same proportions as the page.
+    chart = alt.layer(rects, text).properties(width=size * len(courts) + round(170 * k),
+                                              height=size * len(courts) + round(210 * k),
+                                              autosize=alt.AutoSizeParams(type="fit", contains="padding"))
     return _finish(chart, title, subtitle, projector, sample)
