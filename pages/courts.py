@@ -34,7 +34,10 @@ def shown(key: str, value) -> float | None:
     """A sortable number in the unit the table shows: rates in %, days and counts as they are."""
     if value is None:
         return None
-    return round(float(value) * 100, 1) if INDICATORS[key].unit in RATE else round(float(value), 1)
+    unit = INDICATORS[key].unit
+    if unit in RATE:
+        return round(float(value) * 100, 1)
+    return round(float(value), 1) if unit == "days" else int(value)
 
 
 def column_name(key: str) -> str:
@@ -81,7 +84,7 @@ def selected_cell(event) -> tuple[str, str] | None:
 def overview() -> None:
     df = overview_frame()
     if frame.projector:
-        st.html(df.to_html(index=False, classes="proj-table", border=0, na_rep=NONE, float_format="{:.1f}".format))
+        st.html(df.to_html(index=False, classes="proj-table", border=0, na_rep=NONE))
         return
     event = widgets.table(frame, df, f"法院对比_{frame.phase_name}", column_config=OVERVIEW_CONFIG,
                           on_select="rerun", selection_mode="single-cell", key="courts_overview",
@@ -247,11 +250,9 @@ def pick_indicator() -> str:
                         format_func=lambda k: INDICATORS[k].name)
 
 
-if frame.projector:
-    key = pick_indicator()
-    span = flow_span()
-    frame.slides([("各法院核心指标", overview), ("各法院" + INDICATORS[key].name, lambda: detail(key)),
-                  ("核心指标图示", multiples), ("交叉执行流向", lambda: flows_section(span)),
+if frame.projector:  # the pickers only on the slides they steer, so the others keep the whole screen
+    frame.slides([("各法院核心指标", overview), ("单项指标排名", lambda: detail(pick_indicator())),
+                  ("核心指标图示", multiples), ("交叉执行流向", lambda: flows_section(flow_span())),
                   ("交叉执行对账", reconciliation)])
 else:
     st.caption(f"{window.describe()}；{len(rows)} 家法院。左侧的法院筛选在此页不起作用（列出全部法院），"
