@@ -208,8 +208,10 @@ def test_ranks_claim_only_differences_beyond_noise(engine):
     assert C.ranks(config, table, "pending_over_12m") == {} == C.ranks(config, table, "recovery_rate")
     assert C.rankable("completion_rate") and C.rankable("voluntary_compliance_rate")
     assert not C.rankable("recovery_rate") and not C.rankable("cycle_days_median")
-    # Where 30 cases count as a small sample, no difference is claimed at all.
-    assert C.ranks(make_config(PHASES, small_denominator=31), table, "completion_rate")["甲法院"] == C.Rank(1, 3)
+    # The rule is compare.change's: where it calls a difference uncertain, no order is claimed.
+    by_court = {r.court: r.result for r in table}
+    assert C.distinguishable(config, "completion_rate", by_court["甲法院"], by_court["乙法院"])
+    assert not C.distinguishable(config, "completion_rate", by_court["乙法院"], by_court["丙法院"])
 
 
 def test_flow_matrix(three_courts):
