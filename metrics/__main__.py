@@ -1,4 +1,4 @@
-"""Command line: `python -m metrics import|compute|report` (SPEC section 8)."""
+"""Command line: `python -m metrics import|compute|report|sample` (SPEC section 8)."""
 
 from __future__ import annotations
 
@@ -188,6 +188,36 @@ def cmd_report(args) -> int:
     return 0
 
 
+def cmd_sample(args) -> int:
+    from sqlalchemy import create_engine
+
+    from metrics.engine.samples import SampleExists, build_courts_sample, build_default_sample
+
+    out = Path(args.out)
+    if out.suffix.lower() not in (".db", ".sqlite", ".sqlite3"):
+        raise CliError(f"--out “{out}”应为 SQLite 文件（扩展名 .db）")
+    if not 0 < args.scale <= 4:
+        raise CliError(f"--scale “{args.scale}”应在 0 与 4 之间（1 = 实际规模）")
+    if out.exists() and out.stat().st_size > 0:
+        raise CliError(f"文件“{out}”已存在；示例数据只写入新文件")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(f"sqlite:///{out.resolve()}")
+    try:
+        if args.courts == "yichang":
+            counts = build_courts_sample(engine, args.scale)
+            print("宜昌市13家基层法院示例数据（合成）：" + "，".join(f"{TABLES[t].chinese} {n} 行"
+                                                        for t, n in counts.items()))
+        else:
+            build_default_sample(engine, load_config(args.config))
+            print("猇亭区人民法院示例数据（合成）")
+    except SampleExists as exc:
+        raise CliError(str(exc)) from None
+    finally:
+        engine.dispose()
+    print(f"已生成：{out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m metrics", description="交叉执行专项行动 指标计算（命令行）")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -223,6 +253,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tag", action="append")
     p.add_argument("--cross-role", action="append", choices=("承接", "交出", "无"))
     p.set_defaults(func=cmd_compute)
+
+    p = sub.add_parser("sample", help="生成示例数据库（合成数据）：默认猇亭一院，--courts yichang 为宜昌13家基层法院")
+    p.add_argument("--out", required=True, help="输出的 SQLite 文件（.db），须为新文件")
+    p.add_argument("--courts", choices=("xiaoting", "yichang"), default="xiaoting",
+                   help="xiaoting：猇亭区人民法院（默认）；yichang：宜昌市13家基层法院及其间的交叉执行")
+    p.add_argument("--scale", type=float, default=1.0, help="案件规模倍数（1 = 实际规模；测试可用 0.1）")
+    p.add_argument("--config", help="配置文件路径，默认 config.yaml")
+    p.set_defaults(func=cmd_sample)
 
     p = sub.add_parser("report", help="生成总结报告初稿（DOCX）或会议PPT（PPTX）")
     common(p)

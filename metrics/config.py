@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from metrics.courts import Court, short_name
 from metrics.engine.indicators import INDICATORS
 from metrics.parameters import Parameters
 
@@ -72,6 +74,15 @@ class Config:
     mapping_path: Path | None = None
     analytics: str = "auto"  # database / duckdb / auto (metrics.engine.analytics)
     analytics_cache: Path | None = None  # folder for the DuckDB copy (None: beside a SQLite store, else temp)
+    # Several courts in one database (a 中院's view); empty for a single court.
+    courts: tuple[Court, ...] = ()
+
+    def for_court(self, name: str) -> Config:
+        """This configuration with the court's own targets (config.yaml courts[].targets) over the shared ones."""
+        court = next((c for c in self.courts if c.name == name), None)
+        if court is None or not court.targets:
+            return self
+        return replace(self, targets={**self.targets, **court.targets})
 
     @property
     def is_sample_database(self) -> bool:
@@ -268,6 +279,45 @@ def _parse_targets(raw: Any) -> dict[str, Target]:
     return targets
 
 
+def _parse_courts(raw: Any, shared: dict[str, Target]) -> tuple[Court, ...]:
+    """courts: [{name, code, short, targets}] — optional; per-court targets override the shared ones."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise ConfigError("courts", "应为法院列表，每个法院包含 name（名称）、code（案号代字，如 鄂0505）、short")
+    courts: list[Court] = []
+    for i, item in enumerate(raw):
+        where = f"courts[{i + 1}]"
+        if not isinstance(item, dict):
+            raise ConfigError(where, "每个法院应包含 name、code、short")
+        for k in item:
+            if k not in ("name", "code", "short", "targets"):
+                raise ConfigError(f"{where}.{k}", "未知设置，只能写 name、code、short、targets")
+        name, code = str(item.get("name") or "").strip(), str(item.get("code") or "").strip()
+        if not name:
+            raise ConfigError(f"{where}.name", "缺少法院名称")
+        if not re.fullmatch(r"[\u4e00-\u9fff]\d{2,4}", code):
+            raise ConfigError(f"{where}.code", f"“{code}”不是案号中的法院代字，应形如 鄂0505")
+        targets: dict[str, Target] = {}
+        if item.get("targets") is not None:
+            try:
+                own = _parse_targets(item["targets"])
+            except ConfigError as exc:
+                raise ConfigError(f"{where}.{exc.key}", exc.reason) from None
+            # A court's entry may give only a target; the direction stays the shared one.
+            raw_targets = item["targets"]
+            targets = {k: Target(t.direction if "direction" in (raw_targets[k] or {}) else
+                                 shared.get(k, Target(INDICATORS[k].direction)).direction, t.target)
+                       for k, t in own.items()}
+        courts.append(Court(name, code, str(item.get("short") or "").strip() or short_name(name), targets))
+    for attr, label in (("name", "名称"), ("code", "代字"), ("short", "简称")):
+        values = [getattr(c, attr) for c in courts]
+        for v in values:
+            if values.count(v) > 1:
+                raise ConfigError("courts", f"法院{label}“{v}”重复")
+    return tuple(courts)
+
+
 def _check_url(url: Any, key: str) -> str:
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
@@ -322,7 +372,8 @@ def load_config(path: str | os.PathLike | None = None, env: dict | None = None) 
     raw = _read_yaml(path)
     if not isinstance(raw, dict):
         raise ConfigError(path.name, "配置文件应为“键: 值”形式")
-    known = {"court", "database", "analytics", "phases", "parameters", "targets", "display", "import"}
+    known = {"court", "courts", "database", "analytics", "phases", "parameters", "targets", "display",
+             "import"}
     for k in raw:
         if k not in known:
             raise ConfigError(str(k), "未知配置项，可用：" + "、".join(sorted(known)))
@@ -365,6 +416,7 @@ def load_config(path: str | os.PathLike | None = None, env: dict | None = None) 
     if not mapping_path.is_absolute():
         mapping_path = path.resolve().parent / mapping_path
 
+    targets = _parse_targets(raw.get("targets"))
     return Config(
         court_name=str(court["name"]).strip(),
         court_code=str(court.get("code") or "").strip(),
@@ -374,11 +426,12 @@ def load_config(path: str | os.PathLike | None = None, env: dict | None = None) 
         sample=sample,
         phases=phases,
         parameters=_parse_parameters(raw.get("parameters")),
-        targets=_parse_targets(raw.get("targets")),
+        targets=targets,
         as_of=as_of,
         default_phase=default_phase,
         path=path,
         mapping_path=mapping_path,
         analytics=analytics,
         analytics_cache=analytics_cache,
+        courts=_parse_courts(raw.get("courts"), targets),
     )

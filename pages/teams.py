@@ -21,6 +21,9 @@ CORE = ("completion_rate", "recovery_rate", "actual_closure_share", "cycle_days_
 UNFILLED = "（未填）"  # compute.breakdown's name for rows with no team or handler
 WHOLE = "全部（筛选范围内）"
 
+if not filters.court and len(data.filter_options(board)["courts"]) > 1:
+    st.info("数据库中有多家法院的数据：各院同名的团队、承办人在此合并计算。请在左侧“法院”中选择一家法院，"
+            "再对比该院的团队；各法院之间的对比见“法院对比”。")
 results = data.phases(board, filters, as_of)
 window = results[frame.phase].window
 if window.empty:

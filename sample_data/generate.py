@@ -31,6 +31,9 @@ DATA_START = date(2024, 1, 1)
 JUDGMENT_START = date(2023, 7, 1)
 CUTOFF = date(2026, 10, 31)  # nothing in the files happens after this day
 OUT_DIR = Path(__file__).resolve().parent
+# Volume relative to 猇亭 (1 = this court). yichang.py reruns the generator for the other basic courts of 宜昌 with
+# their own court, code, seed and scale; 1 leaves every draw, and so the CSVs here, exactly as they were.
+SCALE = 1
 
 HEADERS = {
     "执行案件": (
@@ -299,7 +302,7 @@ def make_judgments(rng: random.Random) -> list[dict]:
     out = []
     for y, m in months(JUDGMENT_START, CUTOFF):
         season = {1: 1.05, 2: 0.7, 12: 1.2, 7: 0.95, 8: 0.9}.get(m, 1.0)
-        for _ in range(poisson(rng, 1500 / 12 * season)):
+        for _ in range(poisson(rng, 1500 / 12 * season * SCALE)):
             out.append({"effective_date": rand_date(rng, month_start(y, m), min(month_end(y, m), CUTOFF))})
     out.sort(key=lambda j: j["effective_date"])
     for j in out:
@@ -528,14 +531,14 @@ def make_cases(judgments: list[dict]) -> list[dict]:
     year_level = {2022: 690, 2023: 700, 2024: 690, 2025: 680, 2026: 680}
     for y, m in months(SIM_START, CUTOFF):
         rng = keyed("month", f"{y}-{m}")
-        target = year_level[y] * season[m] / norm * rng.uniform(0.92, 1.08)
+        target = year_level[y] * season[m] / norm * rng.uniform(0.92, 1.08) * SCALE
         # Cases not resting on a judgment in the file fill the month up to its usual intake.
         n = max(round(target * 0.06), round(target) - linked_by_month.get((y, m), 0))
         for i in range(n):
             filing = filing_day(rand_date(rng, month_start(y, m), month_end(y, m)))
             cases.append(new_case(f"执-{y}-{m}-{i}", "首次执行", filing, basis_doc_no=other_basis(rng, filing)))
         for case_type, per_year in (("恢复执行", 120), ("财产保全", 200), ("执行异议", 20)):
-            for i in range(poisson(rng, per_year / 12 * season[m] * 12 / norm)):
+            for i in range(poisson(rng, per_year / 12 * season[m] * 12 / norm * SCALE)):
                 filing = filing_day(rand_date(rng, month_start(y, m), month_end(y, m)))
                 basis = protective_basis(rng, filing) if case_type == "财产保全" else None
                 cases.append(new_case(f"{case_type}-{y}-{m}-{i}", case_type, filing, basis_doc_no=basis))
@@ -544,7 +547,7 @@ def make_cases(judgments: list[dict]) -> list[dict]:
     for year, count, first_month in ((2024, 3, 1), (2025, 46, 3), (2026, 17, 1)):
         rng = keyed("taken-over", str(year))
         last = date(year, 12, 31) if year < 2026 else CUTOFF
-        for i in range(count):
+        for i in range(round(count * SCALE)):
             filing = filing_day(rand_date(rng, date(year, first_month, 1), last))
             partner = rng.choice(NEIGHBOUR_COURTS)
             mode = pick(rng, {"指令执行": 0.6, "协同执行": 0.15, "集中执行": 0.15, "督促执行": 0.1})
@@ -628,6 +631,7 @@ def clear_backlog(rng: random.Random, cases: list[dict]) -> None:
         (date(2026, 1, 1), 300, 8, 0.35, (date(2026, 1, 10), date(2026, 6, 30))),
     )
     for stock_date, min_age, handed, share, (lo, hi) in rounds:
+        handed = round(handed * SCALE)
         stock = [
             c
             for c in cases
@@ -732,6 +736,7 @@ def make_auctions(cases: list[dict]) -> list[dict]:
         q = 0.0 if year == 2024 else 1.0
         last_day = date(year, 12, 31) if year < 2026 else CUTOFF
         span = (last_day - date(year, 1, 10)).days
+        lots = max(1, round(lots * SCALE))
         for i in range(lots):
             rng = keyed("lot", f"{year}-{i}")
             # spread over the year (stratified), so a short phase is not left without auctions by chance
@@ -829,7 +834,7 @@ def make_measures(cases: list[dict]) -> list[dict]:
         busy = {2: 0.7, 12: 1.15}.get(m, 1.0)
         for kind, (before, during, min_age, max_age) in MEASURES.items():
             rng = keyed("measures", f"{kind}-{y}-{m}")
-            for _ in range(poisson(rng, lerp(before, during, q) / 12 * busy)):
+            for _ in range(poisson(rng, lerp(before, during, q) / 12 * busy * SCALE)):
                 day = workday_forward(rand_date(rng, month_start(y, m), month_end(y, m)))
                 if day > CUTOFF:
                     continue
@@ -874,7 +879,7 @@ def make_entrustments(rng: random.Random) -> list[dict]:
     for y, m in months(DATA_START, CUTOFF):
         q = ramp(month_start(y, m), date(2025, 2, 1), date(2025, 6, 1))
         for direction, per_year in (("收到", lerp(190, 215, q)), ("发出", 160)):
-            for _ in range(poisson(rng, per_year / 12)):
+            for _ in range(poisson(rng, per_year / 12 * SCALE)):
                 sent = workday_forward(rand_date(rng, month_start(y, m), month_end(y, m)))
                 if sent > CUTOFF:
                     continue

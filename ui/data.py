@@ -334,3 +334,43 @@ def _km(url: str, filters: Filters, as_of: dt.date, _board: Dashboard) -> dict:
 def km(board: Dashboard, filters: Filters, as_of: dt.date) -> dict:
     """Kaplan–Meier table of each phase's filing cohort: phase key → KMTable or None."""
     return _km(_key(board), filters, as_of, board)
+
+# ---- several courts (法院对比) -------------------------------------------------------------------------------------
+
+@st.cache_data(ttl=TTL, show_spinner=False)
+def _court_names(url: str, _board: Dashboard) -> list[str]:
+    from metrics.engine.courts import court_names
+
+    with _board.engine.connect() as conn:
+        return court_names(conn, _board.config)
+
+
+def court_names(board: Dashboard) -> list[str]:
+    """The courts in the database, in the configured (else 案号 code) order."""
+    return _court_names(_key(board), board)
+
+
+@st.cache_data(ttl=TTL, show_spinner="正在按法院计算……")
+def _court_table(url: str, window: Window, last_year: Window, filters: Filters, _board: Dashboard) -> list:
+    from metrics.engine.courts import court_table
+
+    return court_table(_board.engine, _board.config, window, last_year, filters)
+
+
+def court_table(board: Dashboard, window: Window, last_year: Window, filters: Filters) -> list:
+    return _court_table(_key(board), window, last_year, filters, board)
+
+
+@st.cache_data(ttl=TTL, show_spinner="正在统计交叉执行流向……")
+def _court_flows(url: str, as_of: dt.date, start: dt.date | None, end: dt.date | None, filters: Filters,
+                 _board: Dashboard) -> tuple[list, list]:
+    from metrics.engine.courts import flows, reconciliation
+
+    return (flows(_board.engine, _board.config, as_of, start, end, filters),
+            reconciliation(_board.engine, _board.config, as_of))
+
+
+def court_flows(board: Dashboard, as_of: dt.date, start: dt.date | None, end: dt.date | None,
+                filters: Filters) -> tuple[list, list]:
+    """(交出 → 承接 flows in the window, 对账 of every pair up to the as-of date)."""
+    return _court_flows(_key(board), as_of, start, end, filters, board)

@@ -28,6 +28,7 @@ PAGES = [
     ("pages/measures.py", "强制措施与信用惩戒"),
     ("pages/teams.py", "团队对比"),
     ("pages/watch.py", "督办预警"),
+    ("pages/courts.py", "法院对比"),  # listed only when the database holds more than one court
     ("pages/cases.py", "案件明细"),
     ("pages/glossary.py", "指标口径"),
     ("pages/export.py", "报告导出"),
@@ -90,12 +91,19 @@ def current_query() -> dict[str, str | list[str]]:
     return out
 
 
-def navigation(current: str) -> None:
+MULTI_COURT_PAGES = {"pages/courts.py"}
+
+
+def navigation(current: str, multi_court: bool = False, slot=None) -> None:
+    """The page links; drawn into `slot` (an st.sidebar.empty()) when given, so they can be redrawn in place."""
     query = current_query()
-    st.sidebar.markdown(f"<div class='app-title'>{APP_TITLE}</div>", unsafe_allow_html=True)
+    box = slot.container() if slot is not None else st.sidebar
+    box.markdown(f"<div class='app-title'>{APP_TITLE}</div>", unsafe_allow_html=True)
     for path, label in PAGES:
-        st.sidebar.page_link(path, label=label, query_params=query or None, disabled=False,
-                             icon=":material/chevron_right:" if label == current else None)
+        if path in MULTI_COURT_PAGES and not multi_court:
+            continue
+        box.page_link(path, label=label, query_params=query or None, disabled=False,
+                      icon=":material/chevron_right:" if label == current else None)
 
 
 @st.cache_resource(show_spinner=False)
@@ -258,7 +266,8 @@ def setup(label: str, *, wide: bool = True, needs_data: bool = True) -> Frame:
         st.caption("请修改 config.yaml 后刷新页面。")
         st.stop()
     st.session_state[params.NOTES] = []
-    navigation(label)
+    nav = st.sidebar.empty()
+    navigation(label, slot=nav)
     try:
         board = _board(config.database_url, config.path.stat().st_mtime if config.path else 0.0, config)
     except data.DB_ERRORS as exc:
@@ -279,6 +288,8 @@ def setup(label: str, *, wide: bool = True, needs_data: bool = True) -> Frame:
     if switched:
         _restore_filters()
     _seed_from_url(config, data.filter_options(board), default_as_of)
+    if len(data.filter_options(board)["courts"]) > 1:  # 法院对比 only for a database of several courts
+        navigation(label, multi_court=True, slot=nav)
     projector = st.sidebar.toggle("投影模式", key="projector", bind="query-params",
                                   help="大字号、高对比度、隐藏侧栏，每屏一组指标或一张图，用上一页/下一页翻页。")
     filters, as_of, phase = _filters_sidebar(config, board, default_as_of)

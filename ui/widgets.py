@@ -165,15 +165,16 @@ SCREEN_FORMATS = {
 
 
 def table(frame: Frame, df: pd.DataFrame, name: str, *, height: int | str = "auto",
-          formats: dict[str, str] | None = None, **kwargs) -> None:
+          formats: dict[str, str] | None = None, **kwargs):
     """Draw a table; below it, CSV (UTF-8 with BOM) and XLSX downloads with formula injection neutralised.
 
+    Returns what st.dataframe returns (the selection, when the table is selectable).
     `formats` names numeric columns and their Excel number format (0.0%, 0.0"天", #,##0"件", #,##0.00"万元"): the
     app shows and sorts them as numbers, the XLSX stores them as numbers in that format.
     """
     if df.empty:
         st.info("没有符合条件的记录。")
-        return
+        return None
     kwargs.setdefault("placeholder", "—")  # a blank cell, not "None"
     shown = df
     if formats:
@@ -186,9 +187,9 @@ def table(frame: Frame, df: pd.DataFrame, name: str, *, height: int | str = "aut
             help_text = existing.get("help") if isinstance(existing, dict) else None
             config[col] = st.column_config.NumberColumn(col, format=screen, help=help_text)
         kwargs["column_config"] = config
-    st.dataframe(shown, hide_index=True, height=height, **kwargs)
+    event = st.dataframe(shown, hide_index=True, height=height, **kwargs)
     if frame.projector:
-        return
+        return event
     from metrics.present import export
 
     title = f"{frame.config.court_name} {name}（统计日 {frame.as_of:%Y-%m-%d}）"
@@ -200,6 +201,7 @@ def table(frame: Frame, df: pd.DataFrame, name: str, *, height: int | str = "aut
                             file_name=f"{name}.xlsx", key=f"dl_{name}_xlsx", on_click="ignore",
                             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                             icon=":material/download:")
+    return event
 
 
 def excel_format(key: str) -> str:

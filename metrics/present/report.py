@@ -91,8 +91,10 @@ def collect(engine: Engine, config: Config, as_of: dt.date | None = None, filter
             phase: str | None = None, *, monthly: bool = True, partners: bool = False) -> ReportData:
     """The numbers of a report; `phase` (default: the configured default phase, else the latest begun) is the
     one the takeaways speak of. Monthly series only when a monthly chart is drawn."""
+    from metrics.engine.courts import for_scope
     from metrics.engine.service import Dashboard
 
+    config = for_scope(engine, config, filters)  # several courts: the title says which
     board = Dashboard(engine, config)
     as_of = as_of or board.default_as_of()
     if as_of is None:
