@@ -83,13 +83,14 @@ def cmd_import(args) -> int:
     try:
         if args.dry_run:
             report = validate_files([Path(f) for f in args.files], config.court_name,
-                                    config.parameters.transfer_reasons, mapping, accept_amounts=args.accept_amounts)
+                                    config.parameters.transfer_reasons, mapping, accept_amounts=args.accept_amounts,
+                                    courts=config.courts)
             if report.errors:
                 raise ImportRejected(report)
         else:
             report = import_files(engine, [Path(f) for f in args.files], config.court_name,
                                   config.parameters.transfer_reasons, mapping=mapping,
-                                  accept_amounts=args.accept_amounts, user=getpass.getuser())
+                                  accept_amounts=args.accept_amounts, user=getpass.getuser(), courts=config.courts)
     except ImportRefused as exc:
         raise CliError(str(exc)) from None
     except ImportRejected as exc:

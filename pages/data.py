@@ -42,7 +42,7 @@ def analyse(sources: list[tuple[str, bytes]], mapping: Mapping, accept: bool):
     bar = st.progress(0.0, text="正在读取文件……")
     report = validate_files(sources, config.court_name, config.parameters.transfer_reasons, mapping,
                             progress=lambda f, msg: bar.progress(min(max(f, 0.0), 1.0), text=msg),
-                            accept_amounts=accept)
+                            accept_amounts=accept, courts=config.courts)
     bar.empty()
     st.session_state[ANALYSIS] = (key, report)
     return key, report
@@ -167,7 +167,7 @@ def import_section() -> None:
         try:
             with guard():
                 result = import_files(engine, sources, config.court_name, config.parameters.transfer_reasons,
-                                      mapping=mapping, accept_amounts=accept,
+                                      mapping=mapping, accept_amounts=accept, courts=config.courts,
                                       progress=lambda f, msg: bar.progress(min(max(f, 0.0), 1.0), text=msg))
         except ImportRefused as exc:
             st.error(str(exc))

@@ -415,3 +415,16 @@ def test_progress_rises_to_one(tmp_path):
     validate_files([court_export(tmp_path / "a.xlsx"), court_export(tmp_path / "b.xlsx")], "本院",
                    progress=lambda f, msg: seen.append(f))
     assert seen and seen[-1] == 1.0 and all(0 <= f <= 1 for f in seen)
+
+
+def test_a_blank_court_follows_the_case_number_code_when_several_courts_are_configured(engine, tmp_path):
+    from metrics.courts import Court
+
+    path = tmp_path / "执行案件.csv"
+    path.write_text("案号,立案日期,执行法院\n(2025)鄂0502执1号,2025-01-01,\n(2025)鄂0505执2号,2025-01-01,\n"
+                    "(2025)鄂0599执3号,2025-01-01,\n(2025)鄂0502执4号,2025-01-01,宜昌市猇亭区人民法院\n", encoding="utf-8")
+    courts = (Court("宜昌市西陵区人民法院", "鄂0502", "西陵"), Court("宜昌市猇亭区人民法院", "鄂0505", "猇亭"))
+    import_files(engine, [path], "宜昌市中级人民法院", courts=courts)
+    stored = {k: v["court"] for k, v in rows_of(engine, cases).items()}
+    assert stored == {"(2025)鄂0502执1号": "宜昌市西陵区人民法院", "(2025)鄂0505执2号": "宜昌市猇亭区人民法院",
+                      "(2025)鄂0599执3号": "宜昌市中级人民法院", "(2025)鄂0502执4号": "宜昌市猇亭区人民法院"}

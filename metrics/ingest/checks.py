@@ -10,6 +10,7 @@ import datetime as dt
 import re
 from decimal import Decimal
 
+from metrics.courts import court_from_case_no
 from metrics.engine.schema import (
     AUCTION_RESULTS,
     CASE_TYPES,
@@ -74,8 +75,10 @@ def _three_months_after(day: dt.date) -> dt.date:
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def check_case(rec: dict, row: RowProblems, court: str, transfer_reasons: tuple[str, ...]) -> None:
-    rec["court"] = rec.get("court") or court
+def check_case(rec: dict, row: RowProblems, court: str, transfer_reasons: tuple[str, ...],
+               courts: tuple = ()) -> None:
+    # A blank 执行法院: the configured court whose code the 案号 carries (a 中院's database), else this court.
+    rec["court"] = rec.get("court") or court_from_case_no(rec.get("case_no"), courts) or court
     derived = case_type_from_number(rec["case_no"])
     if not rec.get("case_type"):
         if derived is None:

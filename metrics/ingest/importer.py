@@ -127,6 +127,7 @@ class _Options:
     court: str
     transfer_reasons: tuple[str, ...]
     mapping: Mapping
+    courts: tuple = ()  # several courts in one database: a blank 执行法院 follows the 案号's court code
 
 
 def _pick_table(plan: SheetPlan, header: Header, file_name: str, mapping: Mapping) -> str | None:
@@ -254,7 +255,7 @@ def _read_records(file_name, sheet_name, spec, header, head, rows, targets, mult
         if row.failed:
             continue
         if spec.name == "cases":
-            check_case(rec, row, opts.court, opts.transfer_reasons)
+            check_case(rec, row, opts.court, opts.transfer_reasons, opts.courts)
         else:
             check_other(spec, rec, row)
         if row.failed:
@@ -308,10 +309,11 @@ def _file_bytes(name: str, data: bytes | Path, report: ImportReport) -> bytes | 
 
 def validate_files(sources: list[Source], court: str,
                    transfer_reasons: tuple[str, ...] = DEFAULT_TRANSFER_REASONS, mapping: Mapping | None = None,
-                   progress: Progress | None = None, accept_amounts: bool = False) -> ImportReport:
+                   progress: Progress | None = None, accept_amounts: bool = False,
+                   courts: tuple = ()) -> ImportReport:
     """Read and validate every file; nothing is written. The report holds plans, problems and the records."""
     report = ImportReport()
-    opts = _Options(court, tuple(transfer_reasons), mapping or Mapping())
+    opts = _Options(court, tuple(transfer_reasons), mapping or Mapping(), tuple(courts))
     seen: dict[str, dict] = {}
     for i, src in enumerate(sources):
         name, data = _source(src)
@@ -451,7 +453,8 @@ def _differs(old, new) -> bool:
 def import_files(engine: Engine, sources: list[Source], court: str,
                  transfer_reasons: tuple[str, ...] = DEFAULT_TRANSFER_REASONS, mark_sample: bool = False, *,
                  mapping: Mapping | None = None, dry_run: bool = False, user: str | None = None,
-                 progress: Progress | None = None, accept_amounts: bool = False) -> ImportReport:
+                 progress: Progress | None = None, accept_amounts: bool = False,
+                 courts: tuple = ()) -> ImportReport:
     """Validate all files, then write all of them in one transaction, or nothing.
 
     Raises ImportRejected when any error stands, ImportRefused for the sample database. With dry_run nothing is
@@ -463,7 +466,7 @@ def import_files(engine: Engine, sources: list[Source], court: str,
 
     if not mark_sample and not dry_run and is_sample(engine):
         raise ImportRefused(SAMPLE_REFUSAL)
-    report = validate_files(sources, court, transfer_reasons, mapping, progress, accept_amounts)
+    report = validate_files(sources, court, transfer_reasons, mapping, progress, accept_amounts, courts)
     if report.errors:
         raise ImportRejected(report)
     if dry_run:
