@@ -422,7 +422,8 @@ def test_a_blank_court_follows_the_case_number_code_when_several_courts_are_conf
 
     path = tmp_path / "执行案件.csv"
     path.write_text("案号,立案日期,执行法院\n(2025)鄂0502执1号,2025-01-01,\n(2025)鄂0505执2号,2025-01-01,\n"
-                    "(2025)鄂0599执3号,2025-01-01,\n(2025)鄂0502执4号,2025-01-01,宜昌市猇亭区人民法院\n", encoding="utf-8")
+                    "(2025)鄂0599执3号,2025-01-01,\n(2025)鄂0502执4号,2025-01-01,宜昌市猇亭区人民法院\n",
+                    encoding="utf-8")
     courts = (Court("宜昌市西陵区人民法院", "鄂0502", "西陵"), Court("宜昌市猇亭区人民法院", "鄂0505", "猇亭"))
     import_files(engine, [path], "宜昌市中级人民法院", courts=courts)
     stored = {k: v["court"] for k, v in rows_of(engine, cases).items()}
