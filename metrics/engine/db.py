@@ -49,6 +49,8 @@ def ensure_schema(engine: Engine) -> None:
     court's existing database upgrades in place.
     """
     metadata.create_all(engine)
+    if engine.dialect.name == "duckdb":  # new in this version (nothing older to upgrade), and no reflection there
+        return
     inspector = inspect(engine)
     for table in metadata.sorted_tables:
         present = {c["name"] for c in inspector.get_columns(table.name)}
@@ -60,8 +62,6 @@ def ensure_schema(engine: Engine) -> None:
                 kind = column.type.compile(dialect=engine.dialect)
                 name = engine.dialect.identifier_preparer.quote(column.name)
                 conn.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {name} {kind}")
-    if engine.dialect.name == "duckdb":  # no index reflection there, and DuckDB scans instead of using them
-        return
     for table in metadata.sorted_tables:
         for index in table.indexes:
             index.create(engine, checkfirst=True)
