@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import zipfile
@@ -357,3 +358,15 @@ def test_export_page_generates_and_offers_the_download(sample, quick_charts, mon
     finally:
         st.cache_data.clear()
         st.cache_resource.clear()
+
+
+def test_docx_carries_the_forecast_only_while_a_phase_runs(sample, docx_file, quick_charts):
+    """预判 is in the draft for a phase still running (统计日 2025-10-31: 组织实施 ends 12-31), never after it ended."""
+    from docx import Document
+
+    config, engine, _, tmp = sample
+    assert "阶段末预判" not in docx_text(Document(docx_file[0]))  # default 统计日 2026-10-31: every phase ended
+    running = build_report(engine, config, tmp / "进行中.docx", as_of=dt.date(2025, 10, 31))
+    text = docx_text(Document(running))
+    assert "、阶段末预判" in text and "组织实施阶段截至2025年10月31日尚余61天" in text
+    assert "可望达标" in text or "存在风险" in text or "难以达标" in text

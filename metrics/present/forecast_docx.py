@@ -48,6 +48,12 @@ def add_forecast_docx(doc, engine: Engine, config: Config, as_of: dt.date, filte
     if not found:
         return False
     doc.add_heading(f"{number}、阶段末预判", level=level)
+    write_forecasts(doc, found, config, as_of)
+    return True
+
+
+def write_forecasts(doc, found: dict[str, list[Projection]], config: Config, as_of: dt.date) -> None:
+    """The body of the 预判 section (under a heading the caller writes): a sentence and a table per open phase."""
     for key, projections in found.items():
         p0 = projections[0]
         doc.add_paragraph(
@@ -65,7 +71,6 @@ def add_forecast_docx(doc, engine: Engine, config: Config, as_of: dt.date, filte
             for j, text in enumerate(row):
                 table.rows[i].cells[j].text = text
     doc.add_paragraph("注：" + METHOD)
-    return True
 
 
 def _summary(projections: list[Projection]) -> str:

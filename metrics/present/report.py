@@ -68,6 +68,7 @@ class ReportData:
     rows: dict[tuple[str, str], Row]
     last_year: dict[str, WindowResult] | None = None
     partners: dict[str, dict[str, WindowResult]] | None = None  # phase → 交叉执行对方法院 → cases' indicators
+    forecasts: dict | None = None  # phase key → 预判 projections, for phases begun and not ended (else empty)
 
     @property
     def begun(self) -> list[str]:
@@ -117,8 +118,11 @@ def collect(engine: Engine, config: Config, as_of: dt.date | None = None, filter
         from metrics.engine.schema import cases
 
         by_partner = phase_breakdowns(engine, config, as_of, cases.c.partner_court, filters)
+    from metrics.present.forecast_docx import forecasts
+
     return ReportData(config, as_of, filters, sample, source, phase, windows, phases,
-                      board.monthly_results(as_of, filters) if monthly else [], rows, last_year, by_partner)
+                      board.monthly_results(as_of, filters) if monthly else [], rows, last_year, by_partner,
+                      forecasts(engine, config, as_of, filters) if monthly else {})
 
 
 def png(chart, *, width: int | None = None, height: int | None = None) -> bytes:

@@ -506,8 +506,15 @@ def build_docx(data: ReportData, steps: Steps) -> bytes:
     _practice(doc, 2)
     _results(doc, data, 3)
     _cross(doc, data, 4)
-    problems = _problems(doc, data, 5)
-    _next_steps(doc, data, 6, problems)
+    n = 5
+    if data.forecasts:  # a phase still running: where it is heading (never for an ended phase)
+        from metrics.present.forecast_docx import write_forecasts
+
+        _heading1(doc, n, "阶段末预判")
+        write_forecasts(doc, data.forecasts, c, data.as_of)
+        n += 1
+    problems = _problems(doc, data, n)
+    _next_steps(doc, data, n + 1, problems)
     doc.add_page_break()
     _annex_tables(doc, data)
     _annex_charts(doc, data, steps)
