@@ -11,11 +11,13 @@ import html
 
 import streamlit as st
 
+from metrics.access.scope import ScopeDenied
 from metrics.engine.indicators import INDICATORS
 from metrics.engine.windows import resolve_window, series_months
 from metrics.present.format import format_part, format_value
-from ui import data, params, quality, widgets
+from ui import auth, data, params, quality, widgets
 from ui.frame import setup
+from ui.safe import md
 
 frame = setup("案件明细")
 board, filters, as_of, config = frame.board, frame.filters, frame.as_of, frame.config
@@ -67,10 +69,15 @@ with pick_right:
 ind = INDICATORS[key]
 window = resolve_window(config, as_of, token)
 value = data.windows(board, [window], filters)[0][key]
-records = data.member_frame(board, window, key, filters)
+try:
+    records = data.member_frame(board, window, key, filters)
+except ScopeDenied as exc:  # the query layer refused: outside the user's role or team
+    auth.deny(board.engine, frame.access, f"案件明细 {key}", str(exc))
 one_case = st.query_params.get("case")  # 督办预警 links name one 案号
 if one_case and "案号" in records.columns:
     records = records[records["案号"] == one_case]
+auth.audit_list(board.engine, key, window.label, filters.describe() + (f"；案号 {one_case}" if one_case else ""),
+                len(records))
 has_den = "计入分母" in records.columns
 
 
@@ -92,14 +99,15 @@ def summary() -> None:
                           value.denominator))
     st.html("<div class='kpi-grid' style='grid-template-columns: repeat(auto-fill, minmax(180px, 1fr))'>"
             + "".join(cards) + "</div>")
-    st.caption(f"口径：{ind.definition()}")
-    st.caption(f"筛选：{filters.describe()}；统计日 {as_of:%Y-%m-%d}。被执行人姓名已脱敏。"
-               + (f"仅显示案号 {one_case}。" if one_case else ""))
+    st.caption(f"口径：{md(ind.definition())}")
+    masked = "" if filters.scope.unmasked else "被执行人姓名及标的物中的名称已脱敏。"
+    st.caption(f"筛选：{md(filters.describe())}；统计日 {as_of:%Y-%m-%d}。{masked}"
+               + (f"仅显示案号 {md(one_case)}。" if one_case else ""))
 
 
 def listing() -> None:
     if window.empty:
-        st.info(f"{window.describe()}：窗口尚未开始，没有记录。")
+        st.info(f"{md(window.describe())}：窗口尚未开始，没有记录。")
         return
     shown = records
     if ind.kind == "median":  # every listed case is in the cohort; the median is taken over its 执行用时
