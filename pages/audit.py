@@ -41,4 +41,4 @@ df = pd.DataFrame([{
     "详情": "；".join(f"{k}：{v}" for k, v in e.detail.items() if v not in (None, "")),
 } for e in rows], columns=["时间", "用户", "操作", "对象", "行数", "详情"])
 st.caption(f"共 {len(df)} 条（最多显示 5000 条，最新在前）。时间为服务器本地时间。")
-widgets.table(frame, df, f"审计日志_{start or ''}_{end or ''}", height=560)
+widgets.table(frame, df, f"审计日志_{start or ''}_{end or ''}", height=560, exportable=True)

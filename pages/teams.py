@@ -11,6 +11,7 @@ from metrics.present.charts import PALETTE, styled
 from metrics.present.format import format_number, format_part, format_value
 from ui import data, widgets
 from ui.frame import setup
+from ui.safe import md
 
 frame = setup("团队对比")
 config, board, filters, as_of = frame.config, frame.board, frame.filters, frame.as_of
@@ -24,7 +25,7 @@ WHOLE = "全部（筛选范围内）"
 results = data.phases(board, filters, as_of)
 window = results[frame.phase].window
 if window.empty:
-    st.info(f"{frame.phase_name}尚未开始（统计日 {as_of:%Y-%m-%d}），没有可比较的数据。请在左侧选择其他阶段。")
+    st.info(f"{md(frame.phase_name)}尚未开始（统计日 {as_of:%Y-%m-%d}），没有可比较的数据。请在左侧选择其他阶段。")
     st.stop()
 baseline = results[config.baseline.key].window
 GROUPINGS = {
@@ -107,7 +108,7 @@ def group_chart(column: str, key: str) -> None:
     ind = INDICATORS[key]
     df = chart_frame(column, key)
     if df.empty or df["值"].isna().all():
-        st.info(f"{frame.phase_name}没有可按{label}比较的{ind.name}。")
+        st.info(f"{md(frame.phase_name)}没有可按{md(label)}比较的{md(ind.name)}。")
         return
     fmt = ".0%" if ind.unit in ("rate", "ratio") else ",.0f"
     # Best first; an explicit order, because a sort by field is dropped when layers share the axis.
@@ -156,7 +157,7 @@ if frame.projector:
                   ("各承办人" + INDICATORS[key].name, lambda: group_chart("handler", key)),
                   ("各团队核心指标", lambda: group_table("team"))])
 else:
-    st.caption(f"{window.describe()}。每行可打开该团队或承办人本阶段的结案与未结案件；"
+    st.caption(f"{md(window.describe())}。每行可打开该团队或承办人本阶段的结案与未结案件；"
                f"“{SMALL}”表示分母不足{config.parameters.small_denominator}件，数值波动大，不宜据此排名。"
                "团队、承办人筛选在左侧，对比仅在筛选范围内进行。")
     st.subheader("按执行团队")

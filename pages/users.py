@@ -22,7 +22,8 @@ st.dataframe(pd.DataFrame([{
     "状态": ("有效" if u.active else "已停用") + ("（已锁定）" if u.locked_until and u.locked_until > now else ""),
     "最近登录": f"{u.last_login:%Y-%m-%d %H:%M}" if u.last_login else "从未登录",
 } for u in rows], columns=["用户名", "显示名称", "角色", "范围", "状态", "最近登录"]), hide_index=True)
-st.caption(f"登录方式：{md(frame.config.auth.mode)}。命令行同样可以管理用户：python -m metrics users add|passwd|disable|list")
+st.caption(f"登录方式：{md(frame.config.auth.mode)}。命令行同样可以管理用户："
+           "python -m metrics users add、passwd、disable、list")
 
 add, change = st.columns(2)
 with add, st.form("add_user", clear_on_submit=True):

@@ -211,3 +211,31 @@ def audited(engine: Engine, kind: str, file_name: str, rows: int | None, build: 
         return data
 
     return run
+
+
+def restrict_clear_cache() -> None:
+    """D11: Streamlit lets any websocket client send `clear_cache`, which empties the caches of every user, and has
+    no option to turn that off. Only a signed-in user with the 数据管理 right may now do it; for anyone else
+    (including an anonymous client that never passed the login form) the request is ignored.
+
+    This wraps a private Streamlit method (AppSession._handle_clear_cache_request, Streamlit 1.67); if a later
+    Streamlit renames it, nothing is wrapped and the old behaviour returns (tests/test_access_app.py notices).
+    """
+    try:
+        from streamlit.runtime.app_session import AppSession
+    except ImportError:  # pragma: no cover
+        return
+    original = getattr(AppSession, "_handle_clear_cache_request", None)
+    if original is None or getattr(original, "_restricted", False):
+        return
+
+    def guarded(self) -> None:
+        try:
+            access = self._session_state["_auth_access"]
+        except Exception:
+            access = None
+        if isinstance(access, Access) and access.username is not None and access.may("data"):
+            original(self)
+
+    guarded._restricted = True
+    AppSession._handle_clear_cache_request = guarded

@@ -253,6 +253,7 @@ def setup(label: str, *, wide: bool = True, needs_data: bool = True) -> Frame:
     A page that works on an empty database (数据管理) passes needs_data=False and gets a frame all the same.
     """
     st.set_page_config(page_title=f"{label} · {APP_TITLE}", page_icon="⚖️", layout="wide" if wide else "centered")
+    auth.restrict_clear_cache()
     switched = st.session_state.get("_page_key") not in (None, label)
     st.session_state["_page_key"] = label
     st.html(f"<style>{CSS}</style>")

@@ -12,6 +12,7 @@ import streamlit as st
 from metrics.engine.compare import Row, target_of
 from metrics.engine.indicators import INDICATORS
 from metrics.present.format import NONE, STATUS_TEXT, format_change, format_number, format_part, format_value
+from ui import auth
 from ui.frame import Frame, current_query
 
 
@@ -88,37 +89,51 @@ def kpi_grid(frame: Frame, rows: list[Row], columns: int = 3) -> None:
 def chart(frame: Frame, chart_: alt.TopLevelMixin, name: str) -> None:
     """Draw a chart; below it, PNG/SVG/PDF downloads rendered on the server with the bundled font."""
     st.altair_chart(chart_, width="stretch")
-    if frame.projector:
+    if frame.projector or not may_export(frame):
         return
     from metrics.present import export
 
     spec = chart_.to_dict()
     row = st.container(horizontal=True, gap="small")
     for fmt, mime in (("png", "image/png"), ("svg", "image/svg+xml"), ("pdf", "application/pdf")):
-        row.download_button(fmt.upper(), data=lambda f=fmt: export.render_chart(spec, f), file_name=f"{name}.{fmt}",
+        data = auth.audited(frame.board.engine, fmt.upper(), f"{name}.{fmt}", None,
+                            lambda f=fmt: export.render_chart(spec, f))
+        row.download_button(fmt.upper(), data=data, file_name=f"{name}.{fmt}",
                             mime=mime, key=f"dl_{name}_{fmt}", on_click="ignore", icon=":material/download:",
                             width="content")
 
 
-def table(frame: Frame, df: pd.DataFrame, name: str, *, height: int | str = "auto", **kwargs) -> None:
-    """Draw a table; below it, CSV (UTF-8 with BOM) and XLSX downloads with formula injection neutralised."""
+def may_export(frame: Frame) -> bool:
+    """Downloads only for a role with the export right (no login: everyone)."""
+    return frame.access is None or frame.access.may("export")
+
+
+def table(frame: Frame, df: pd.DataFrame, name: str, *, height: int | str = "auto", exportable: bool | None = None,
+          **kwargs) -> None:
+    """Draw a table; below it, CSV (UTF-8 with BOM) and XLSX downloads with formula injection neutralised.
+
+    Downloads are offered when the role may export (or `exportable` says so) and are written to the audit log."""
     if df.empty:
         st.info("没有符合条件的记录。")
         return
     kwargs.setdefault("placeholder", "—")  # a blank cell, not "None"
     st.dataframe(df, hide_index=True, height=height, **kwargs)
-    if frame.projector:
+    if frame.projector or not (may_export(frame) if exportable is None else exportable):
         return
     from metrics.present import export
 
     title = f"{frame.config.court_name} {name}（统计日 {frame.as_of:%Y-%m-%d}）"
     cols = st.container(horizontal=True, gap="small")
-    cols.download_button("CSV", data=lambda: export.table_csv(df, sample=frame.sample), file_name=f"{name}.csv",
-                            mime="text/csv", key=f"dl_{name}_csv", on_click="ignore", icon=":material/download:")
-    cols.download_button("XLSX", data=lambda: export.table_xlsx(df, title=title, sample=frame.sample),
-                            file_name=f"{name}.xlsx", key=f"dl_{name}_xlsx", on_click="ignore",
-                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                            icon=":material/download:")
+    engine = frame.board.engine
+    cols.download_button("CSV", data=auth.audited(engine, "CSV", f"{name}.csv", len(df),
+                                                  lambda: export.table_csv(df, sample=frame.sample)),
+                         file_name=f"{name}.csv", mime="text/csv", key=f"dl_{name}_csv", on_click="ignore",
+                         icon=":material/download:")
+    cols.download_button("XLSX", data=auth.audited(engine, "XLSX", f"{name}.xlsx", len(df),
+                                                   lambda: export.table_xlsx(df, title=title, sample=frame.sample)),
+                         file_name=f"{name}.xlsx", key=f"dl_{name}_xlsx", on_click="ignore",
+                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                         icon=":material/download:")
 
 
 def comparison_frame(frame: Frame, rows: list[Row]) -> pd.DataFrame:
