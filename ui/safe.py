@@ -11,7 +11,13 @@ import html
 import json
 import re
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&])")
+# Every character Markdown (or Streamlit's extensions: :red[…], :material/…:, $math$) gives a meaning to, and the
+# ones that make a bare URL or e-mail address into a link (: / . @): written as numeric character references, which
+# Markdown shows as the character itself and never parses. (A backslash escape is not enough: GFM still turns
+# http\:\/\/… into a link.)
+_MD_SPECIAL = re.compile(r"[\\`*_{}\[\]()<>#+\-.!|~$:&@/=\"']")
+
+_LINKISH = re.compile(r"[:.@]")
 
 
 def esc(value) -> str:
@@ -20,10 +26,13 @@ def esc(value) -> str:
 
 
 def md(value) -> str:
-    """A value shown literally inside Markdown: every Markdown and HTML character backslash-escaped."""
+    """A value shown literally inside Markdown (st.caption, st.warning, st.error, expander labels …)."""
     text = "" if value is None else str(value)
     text = text.replace("\r", " ").replace("\n", " ")
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    # Streamlit also turns URL-like text into links after parsing (http://…, www.…, a@b.cn), escaped or not:
+    # a zero-width space after : . @ breaks that and shows nothing.
+    text = _LINKISH.sub(lambda m: m.group(0) + "\u200b", text)
+    return _MD_SPECIAL.sub(lambda m: f"&#{ord(m.group(0))};", text)
 
 
 def script_json(value) -> str:
