@@ -23,6 +23,10 @@ frame = setup("案件明细")
 board, filters, as_of, config = frame.board, frame.filters, frame.as_of, frame.config
 
 if "dq" in st.query_params:
+    scope = filters.scope
+    if not frame.access.may("data") and (scope.list_teams or scope.courts or not scope.lists):
+        # the check rows cover the whole database; a team lead or a court-scoped user may not list them
+        auth.deny(board.engine, frame.access, "数据检查明细", "数据检查明细覆盖全部数据，超出当前账户的查看范围")
     quality.render_check_rows(frame, st.query_params["dq"])
     st.stop()
 

@@ -255,3 +255,13 @@ def test_clear_cache_needs_a_signed_in_data_manager():
     AppSession._handle_clear_cache_request(types.SimpleNamespace(_session_state={"_auth_access": clerk}))
     cached(1)
     assert calls == [1, 1]
+
+
+def test_data_check_rows_are_for_data_managers_not_team_leads(court):
+    from metrics.ingest.quality import CHECKS
+
+    key = CHECKS[0].key
+    at = signed_in("team1", "pages/cases.py", dq=key)
+    assert DENIED in errors(at) and not at.dataframe
+    at = signed_in("clerk1", "pages/cases.py", dq=key)
+    assert DENIED not in errors(at) and not at.exception

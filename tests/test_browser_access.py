@@ -6,7 +6,6 @@ Screenshots: artifacts/screenshots/access_*.png.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -26,11 +25,7 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    """A fresh server (a free port, or BROWSER_TEST_PORT when the machine assigns ports) on the hostile database."""
-    import tests.test_browser as tb
-
-    if os.environ.get("BROWSER_TEST_PORT"):
-        tb._free_port = lambda: int(os.environ["BROWSER_TEST_PORT"])
+    """A fresh server (a free port, or BROWSER_TEST_PORT) on the hostile database."""
     folder = tmp_path_factory.mktemp("access")
     engine = create_engine(f"sqlite:///{folder / 'court.db'}")
     metadata.create_all(engine)

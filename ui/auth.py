@@ -86,6 +86,8 @@ def gate(config: Config, engine: Engine, sample: bool) -> Access:
 def require(engine: Engine, access: Access, page_path: str) -> None:
     """The page's right (metrics.access.roles.PAGE_RIGHTS), or 无权限 and the page stops."""
     right = page_right(page_path)
+    if page_path == "pages/cases.py" and "dq" in st.query_params and access.may("data"):
+        right = "data"  # 数据管理 → 数据质量 → 查看案件: the whole database's rows behind a data check
     if not access.may(right):
         deny(engine, access, page_path, f"当前账户（{access.role_name}）不能{RIGHTS[right]}")
 
