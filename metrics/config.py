@@ -307,6 +307,13 @@ def _parse_auth(raw: Any) -> AuthConfig:
                       provider=provider.strip() if provider else None)
 
 
+def _hide_password(url: str) -> str:
+    """An unparsable URL for a message: whatever stands between "://user:" and "@" is replaced by ***."""
+    import re
+
+    return re.sub(r"(://[^:/@]*:).*@", r"\1***@", url.strip())
+
+
 def _check_url(url: Any, key: str) -> str:
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
@@ -318,7 +325,7 @@ def _check_url(url: Any, key: str) -> str:
     except ArgumentError:
         raise ConfigError(
             key,
-            f"“{url}”不是有效的数据库地址，应形如 sqlite:///data/court.db 或 "
+            f"“{_hide_password(url)}”不是有效的数据库地址，应形如 sqlite:///data/court.db 或 "
             "postgresql+psycopg://用户:密码@主机:5432/库名",
         ) from None
     return url.strip()

@@ -249,3 +249,11 @@ def test_auth_config_defaults(tmp_path):
     c = _config(tmp_path, "auth:\n  mode: password\n  idle_hours: 0.5\n")
     assert (c.auth.mode, c.auth.idle_hours) == ("password", 0.5)
     assert json.dumps(c.auth.mode) == '"password"'
+
+
+def test_a_bad_database_url_is_reported_without_its_password(tmp_path):
+    from metrics.config import ROOT
+
+    with pytest.raises(ConfigError) as err:
+        load_config(ROOT / "config.yaml", env={"DATABASE_URL": "post gres://court:top@secret@db:5432/x"})
+    assert "top" not in str(err.value) and "secret" not in str(err.value) and "court:***@db" in str(err.value)
