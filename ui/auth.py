@@ -25,8 +25,9 @@ SEEN = "_auth_seen"  # time.time() of the user's last page run
 LOGGED = "_auth_logged"  # audit keys already written in this session (a rerun does not write the row again)
 LOCAL_ADDRESSES = ("127.0.0.1", "localhost", "::1")
 
-# Rights of everyone when there is no login (auth.mode: none): today's behaviour, user administration aside.
-NO_LOGIN_RIGHTS = frozenset(RIGHTS) - {"users"}
+# Rights of everyone when there is no login (auth.mode: none, only on the sample database or 127.0.0.1): today's
+# behaviour, everything; 用户管理 lets the operator create the accounts before switching to auth.mode: password.
+NO_LOGIN_RIGHTS = frozenset(RIGHTS)
 
 
 @dataclass(frozen=True)
