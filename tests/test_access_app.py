@@ -265,3 +265,12 @@ def test_data_check_rows_are_for_data_managers_not_team_leads(court):
     assert DENIED in errors(at) and not at.dataframe
     at = signed_in("clerk1", "pages/cases.py", dq=key)
     assert DENIED not in errors(at) and not at.exception
+
+
+def test_watch_lists_follow_the_team_scope(court):
+    at = signed_in("team1", "pages/watch.py")
+    assert DENIED not in errors(at) and not at.exception
+    shown = "\n".join(df.value.to_csv() for df in at.dataframe)
+    assert "c3" not in shown and "c2" not in shown  # other teams' cases
+    at = signed_in("clerk1", "pages/watch.py")
+    assert DENIED in errors(at) and not at.dataframe

@@ -36,6 +36,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 # Page script (relative to app.py) → the right it needs. A page not listed needs "aggregates".
 PAGE_RIGHTS = {
     "pages/cases.py": "cases",
+    "pages/watch.py": "cases",  # 督办预警: lists of cases
     "pages/export.py": "report",
     "pages/data.py": "data",
     "pages/users.py": "users",
