@@ -6,6 +6,7 @@ from metrics.engine.indicators import HEADLINE, INDICATORS
 from metrics.present.charts import monthly_trend, phase_bars
 from ui import data, pace, widgets
 from ui.frame import setup
+from ui.safe import esc
 
 frame = setup("总览")
 board, filters, as_of = frame.board, frame.filters, frame.as_of
@@ -17,12 +18,12 @@ TREND_KEYS = ("recovery_rate", "completion_rate", "actual_closure_share", "cycle
 
 
 def kpis_core():
-    st.html(f"<div class='kpi-group-title'>{frame.phase_name}：执行质效核心指标</div>")
+    st.html(f"<div class='kpi-group-title'>{esc(frame.phase_name)}：执行质效核心指标</div>")
     widgets.kpi_grid(frame, rows[:4], columns=4)
 
 
 def kpis_more():
-    st.html(f"<div class='kpi-group-title'>{frame.phase_name}：周期、履行与质量</div>")
+    st.html(f"<div class='kpi-group-title'>{esc(frame.phase_name)}：周期、履行与质量</div>")
     widgets.kpi_grid(frame, rows[4:], columns=5 if not frame.projector else 3)
 
 

@@ -112,6 +112,10 @@ def cmd_import(args) -> int:
     for table, n in report.inserted.items():
         print(f"{TABLES[table].chinese}：新增 {n} 行，更新 {report.updated[table]} 行，"
               f"未变 {report.unchanged[table]} 行")
+    from metrics.access import audit
+
+    audit.record(engine, f"cli:{getpass.getuser()}", "import", ", ".join(Path(f).name for f in args.files),
+                 sum(report.inserted.values()) + sum(report.updated.values()), batch=report.batch_id)
     print(f"导入完成（第 {report.batch_id} 次导入；数据质量提示 {len(report.warnings)} 条）。"
           "如需撤销：python -m metrics undo")
     return 0
@@ -126,6 +130,9 @@ def cmd_undo(args) -> int:
         batch = undo_latest(engine)
     except UndoError as exc:
         raise CliError(str(exc)) from None
+    from metrics.access import audit
+
+    audit.record(engine, f"cli:{getpass.getuser()}", "undo", batch.file_names, batch=batch.batch_id)
     print(f"已撤销第 {batch.batch_id} 次导入（{batch.created_at:%Y-%m-%d %H:%M}，{batch.file_names}）："
           f"删除新增 {batch.total('inserted')} 行，恢复更新 {batch.total('updated')} 行。")
     return 0
@@ -216,6 +223,53 @@ def cmd_sample(args) -> int:
     finally:
         engine.dispose()
     print(f"已生成：{out}")
+
+
+def _read_password(args) -> str:
+    """From stdin (--password-stdin: the first line) or typed twice without echo; never from the command line."""
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("密码：")
+        if getpass.getpass("再次输入密码：") != password:
+            raise CliError("两次输入的密码不一致")
+    if not password:
+        raise CliError("密码为空")
+    return password
+
+
+def cmd_users(args) -> int:
+    from metrics.access import users as accounts
+
+    config = load_config(args.config)
+    engine = open_database(config, args.db)
+    actor = f"cli:{getpass.getuser()}"
+    try:
+        if args.action == "list":
+            rows = accounts.list_users(engine)
+            if not rows:
+                print("还没有用户。添加：python -m metrics users add 用户名 --role 角色 [--team 团队]")
+            for u in rows:
+                state = "有效" if u.active else "已停用"
+                if u.locked_until and u.locked_until > accounts.audit.now():
+                    state += "（已锁定）"
+                last = f"{u.last_login:%Y-%m-%d %H:%M}" if u.last_login else "从未登录"
+                print(f"{u.username}\t{u.display_name}\t{u.role}（{u.role_name}）\t{u.describe_scope()}\t{state}"
+                      f"\t最近登录 {last}")
+            return 0
+        if args.action == "add":
+            password = None if args.no_password else _read_password(args)
+            user = accounts.add_user(engine, args.username, args.role, password=password,
+                                     display_name=args.display_name, court=args.court, team=args.team, actor=actor)
+            print(f"已添加用户 {user.username}（{user.role_name}，范围：{user.describe_scope()}）")
+        elif args.action == "passwd":
+            accounts.set_password(engine, args.username, _read_password(args), actor=actor)
+            print(f"已修改用户 {args.username} 的密码（锁定已解除）")
+        elif args.action in ("disable", "enable"):
+            accounts.set_active(engine, args.username, args.action == "enable", actor=actor)
+            print(f"已{'启用' if args.action == 'enable' else '停用'}用户 {args.username}")
+    except accounts.UserError as exc:
+        raise CliError(str(exc)) from None
     return 0
 
 
@@ -243,6 +297,32 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("imports", help="列出导入记录")
     common(p)
     p.set_defaults(func=cmd_imports)
+
+    p = sub.add_parser("users", help="用户管理（auth.mode: password / oidc）：add、passwd、disable、enable、list")
+    users_sub = p.add_subparsers(dest="action", required=True)
+    from metrics.access.roles import ROLES
+
+    q = users_sub.add_parser("add", help="添加用户；密码不回显输入，或用 --password-stdin 从标准输入读一行")
+    common(q)
+    q.add_argument("username")
+    q.add_argument("--role", required=True, choices=list(ROLES),
+                   help="leader 院领导、bureau 执行局、team 团队、clerk 办公室、admin 管理员")
+    q.add_argument("--team", help="团队角色的本团队（与案件数据中的执行团队一致）")
+    q.add_argument("--court", help="只看某一法院（省、市级部署时）")
+    q.add_argument("--display-name", help="显示名称")
+    q.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码（第一行）")
+    q.add_argument("--no-password", action="store_true", help="不设密码（仅通过统一身份认证 oidc 登录）")
+    q = users_sub.add_parser("passwd", help="修改密码（同时解除锁定）")
+    common(q)
+    q.add_argument("username")
+    q.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码（第一行）")
+    for action, text in (("disable", "停用用户"), ("enable", "重新启用用户")):
+        q = users_sub.add_parser(action, help=text)
+        common(q)
+        q.add_argument("username")
+    q = users_sub.add_parser("list", help="列出用户")
+    common(q)
+    p.set_defaults(func=cmd_users)
 
     p = sub.add_parser("compute", help="计算各阶段全部指标")
     common(p)

@@ -56,6 +56,20 @@ class Target:
     target: float | None = None
 
 
+AUTH_MODES = ("none", "password", "oidc")
+
+
+@dataclass(frozen=True)
+class AuthConfig:
+    """`auth:` — none (no login: sample database or a server on 127.0.0.1 only), password (users table) or
+    oidc (Streamlit's st.login with the provider in .streamlit/secrets.toml, role from the users table)."""
+
+    mode: str = "none"
+    idle_hours: float = 8.0
+    bureau_unmasked: bool = False  # 执行局 sees debtor names in clear
+    provider: str | None = None  # the [auth.<provider>] section of secrets.toml for oidc; None = [auth]
+
+
 @dataclass(frozen=True)
 class Config:
     court_name: str
@@ -83,6 +97,7 @@ class Config:
         if court is None or not court.targets:
             return self
         return replace(self, targets={**self.targets, **court.targets})
+    auth: AuthConfig = field(default_factory=AuthConfig)
 
     @property
     def is_sample_database(self) -> bool:
@@ -318,6 +333,37 @@ def _parse_courts(raw: Any, shared: dict[str, Target]) -> tuple[Court, ...]:
     return tuple(courts)
 
 
+def _parse_auth(raw: Any) -> AuthConfig:
+    raw = _mapping(raw, "auth")
+    known = ("mode", "idle_hours", "bureau_unmasked", "provider")
+    for k in raw:
+        if k not in known:
+            raise ConfigError(f"auth.{k}", "未知设置，可用：" + "、".join(known))
+    mode = raw.get("mode", "none")
+    if mode is None or mode is False:  # YAML reads a bare `none`/`no` as null/false
+        mode = "none"
+    if mode not in AUTH_MODES:
+        raise ConfigError("auth.mode", f"应为 none、password 或 oidc，现在是“{mode}”")
+    idle = raw.get("idle_hours", 8)
+    if isinstance(idle, bool) or not isinstance(idle, (int, float)) or not 0 < idle <= 24 * 30:
+        raise ConfigError("auth.idle_hours", f"应为大于 0 的小时数（最多 720），现在是“{idle}”")
+    unmasked = raw.get("bureau_unmasked", False)
+    if not isinstance(unmasked, bool):
+        raise ConfigError("auth.bureau_unmasked", "应为 true 或 false")
+    provider = raw.get("provider")
+    if provider is not None and (not isinstance(provider, str) or not provider.strip()):
+        raise ConfigError("auth.provider", "应为 secrets.toml 中 [auth.名称] 的名称")
+    return AuthConfig(mode=mode, idle_hours=float(idle), bureau_unmasked=unmasked,
+                      provider=provider.strip() if provider else None)
+
+
+def _hide_password(url: str) -> str:
+    """An unparsable URL for a message: whatever stands between "://user:" and "@" is replaced by ***."""
+    import re
+
+    return re.sub(r"(://[^:/@]*:).*@", r"\1***@", url.strip())
+
+
 def _check_url(url: Any, key: str) -> str:
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
@@ -329,7 +375,7 @@ def _check_url(url: Any, key: str) -> str:
     except ArgumentError:
         raise ConfigError(
             key,
-            f"“{url}”不是有效的数据库地址，应形如 sqlite:///data/court.db 或 "
+            f"“{_hide_password(url)}”不是有效的数据库地址，应形如 sqlite:///data/court.db 或 "
             "postgresql+psycopg://用户:密码@主机:5432/库名",
         ) from None
     return url.strip()
@@ -373,7 +419,7 @@ def load_config(path: str | os.PathLike | None = None, env: dict | None = None) 
     if not isinstance(raw, dict):
         raise ConfigError(path.name, "配置文件应为“键: 值”形式")
     known = {"court", "courts", "database", "analytics", "phases", "parameters", "targets", "display",
-             "import"}
+             "import", "auth"}
     for k in raw:
         if k not in known:
             raise ConfigError(str(k), "未知配置项，可用：" + "、".join(sorted(known)))
@@ -434,4 +480,5 @@ def load_config(path: str | os.PathLike | None = None, env: dict | None = None) 
         analytics=analytics,
         analytics_cache=analytics_cache,
         courts=_parse_courts(raw.get("courts"), targets),
+        auth=_parse_auth(raw.get("auth")),
     )

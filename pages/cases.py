@@ -12,17 +12,23 @@ import html
 import pandas as pd
 import streamlit as st
 
+from metrics.access.scope import ScopeDenied
 from metrics.engine.drill import STOCK_INDICATORS, with_stock_status
 from metrics.engine.indicators import INDICATORS, MEASURES
 from metrics.engine.windows import resolve_window, series_months
 from metrics.present.format import format_part, format_value
-from ui import data, params, quality, widgets
+from ui import auth, data, params, quality, widgets
 from ui.frame import setup
+from ui.safe import md
 
 frame = setup("案件明细")
 board, filters, as_of, config = frame.board, frame.filters, frame.as_of, frame.config
 
 if "dq" in st.query_params:
+    scope = filters.scope
+    if not frame.access.may("data") and (scope.list_teams or scope.courts or not scope.lists):
+        # the check rows cover the whole database; a team lead or a court-scoped user may not list them
+        auth.deny(board.engine, frame.access, "数据检查明细", "数据检查明细覆盖全部数据，超出当前账户的查看范围")
     quality.render_check_rows(frame, st.query_params["dq"])
     st.stop()
 
@@ -71,7 +77,10 @@ with pick_right:
 ind = INDICATORS[key]
 window = resolve_window(config, as_of, token)
 value = data.windows(board, [window], filters)[0][key]
-records = data.member_frame(board, window, key, filters)
+try:
+    records = data.member_frame(board, window, key, filters)
+except ScopeDenied as exc:  # the query layer refused: outside the user's role or team
+    auth.deny(board.engine, frame.access, f"案件明细 {key}", str(exc))
 stock = key in STOCK_INDICATORS and not window.empty
 if stock:
     stock_headers, stock_rows = with_stock_status(list(records.columns), records.to_dict("records"), window.end, as_of)
@@ -79,6 +88,8 @@ if stock:
 one_case = st.query_params.get("case")  # 督办预警 links name one 案号
 if one_case and "案号" in records.columns:
     records = records[records["案号"] == one_case]
+auth.audit_list(board.engine, key, window.label, filters.describe() + (f"；案号 {one_case}" if one_case else ""),
+                len(records))
 has_den = "计入分母" in records.columns
 
 
@@ -105,16 +116,18 @@ def summary() -> None:
         link = widgets.drill_href(key, now) if token != now else ""
         st.html(f"<div class='kpi-group-title'>计数日：{window.end.year}年{window.end.month}月{window.end.day}日"
                 "（该日仍未结的案件；之后是否结案见“现状”列）"
-                + (f" · <a href='{link}' target='_self'>查看截至统计日的{html.escape(ind.name)} ›</a>" if link else "")
+                + (f" · <a href='{html.escape(link)}' target='_self'>查看截至统计日的{html.escape(ind.name)} ›</a>"
+                   if link else "")
                 + "</div>")
-    st.caption(f"口径：{ind.definition()}")
-    st.caption(f"筛选：{filters.describe()}；统计日 {as_of:%Y-%m-%d}。被执行人姓名已脱敏。"
-               + (f"仅显示案号 {one_case}。" if one_case else ""))
+    st.caption(f"口径：{md(ind.definition())}")
+    masked = "" if filters.scope.unmasked else "被执行人姓名及标的物中的名称已脱敏。"
+    st.caption(f"筛选：{md(filters.describe())}；统计日 {as_of:%Y-%m-%d}。{masked}"
+               + (f"仅显示案号 {md(one_case)}。" if one_case else ""))
 
 
 def listing() -> None:
     if window.empty:
-        st.info(f"{window.describe()}：该阶段尚未开始，没有记录。")
+        st.info(f"{md(window.describe())}：该阶段尚未开始，没有记录。")
         return
     shown = records
     if ind.kind == "median":  # every listed case is in the cohort; the median is taken over its 执行用时

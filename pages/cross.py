@@ -12,6 +12,7 @@ from metrics.present.charts import PALETTE, category_bars, phase_bars, styled
 from metrics.present.format import format_value
 from ui import data, widgets
 from ui.frame import setup
+from ui.safe import esc, md
 
 frame = setup("交叉执行")
 board, filters, as_of, config = frame.board, frame.filters, frame.as_of, frame.config
@@ -31,7 +32,7 @@ def groups(table: str, column: str) -> dict:
 
 
 def kpis(title: str, keys: tuple[str, ...]) -> None:
-    st.html(f"<div class='kpi-group-title'>{frame.phase_name}：{title}</div>")
+    st.html(f"<div class='kpi-group-title'>{esc(frame.phase_name)}：{esc(title)}</div>")
     widgets.kpi_grid(frame, data.comparison(board, filters, as_of, frame.phase, keys), columns=len(keys))
 
 
@@ -68,7 +69,7 @@ def by_role() -> None:
     split = breakdowns.role_filters(filters)
     if None in split.values():
         excluded = "、".join(label for label, f in split.items() if f is None)
-        st.info(f"左侧“交叉执行角色”筛选已排除{excluded}，无法对比。")
+        st.info(f"左侧“交叉执行角色”筛选已排除{md(excluded)}，无法对比。")
     key = "completion_rate"
     if not frame.projector:
         key = st.selectbox("对比指标", CORE_KEYS, format_func=lambda k: INDICATORS[k].name, key="cross_role_metric")
@@ -125,7 +126,7 @@ def by_group(column: str, label: str) -> None:
     phases = groups("cases", column)
     rows = group_rows(phases.get(frame.phase, {}))
     if not rows:
-        st.info(f"{frame.phase_name}没有交叉执行案件。")
+        st.info(f"{md(frame.phase_name)}没有交叉执行案件。")
         return
     df = pd.DataFrame(rows).rename(columns={"名称": label})
     long = df.melt(id_vars=[label], value_vars=["承接(件)", "交出(件)"], var_name="方向", value_name="件数")
@@ -170,7 +171,7 @@ def entrust() -> None:
         by_court = groups("entrustments", "partner_court").get(frame.phase, {})
         rows = [{"委托法院": name, "按期反馈率": r[key].value, "按期反馈(件)": r[key].numerator,
                  "到期事项(件)": r[key].denominator} for name, r in by_court.items() if r[key].denominator]
-        st.caption(f"{frame.phase_name}：按委托法院，按期反馈率由低到高")
+        st.caption(f"{md(frame.phase_name)}：按委托法院，按期反馈率由低到高")
         widgets.table(frame, pd.DataFrame(rows).sort_values("按期反馈率") if rows else pd.DataFrame(),
                       "事项委托按期反馈_按委托法院",
                       column_config={"按期反馈率": st.column_config.NumberColumn(format="percent")})

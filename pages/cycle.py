@@ -10,6 +10,7 @@ from metrics.present.charts import PALETTE, monthly_trend, phase_bars, styled
 from metrics.present.format import NONE, format_value
 from ui import data, widgets
 from ui.frame import setup
+from ui.safe import esc
 
 frame = setup("执行周期与积案")
 config, board, filters, as_of = frame.config, frame.board, frame.filters, frame.as_of
@@ -42,13 +43,13 @@ def live_phases():
 # ---- KPI cards -------------------------------------------------------------------------------------------------
 
 def kpis_cycle() -> None:
-    st.html(f"<div class='kpi-group-title'>{frame.phase_name}：执行用时</div>")
+    st.html(f"<div class='kpi-group-title'>{esc(frame.phase_name)}：执行用时</div>")
     widgets.kpi_grid(frame, data.comparison(board, filters, as_of, frame.phase, CYCLE_KEYS),
                      columns=4 if not frame.projector else 2)
 
 
 def kpis_backlog() -> None:
-    st.html(f"<div class='kpi-group-title'>{frame.phase_name}：收结与积案</div>")
+    st.html(f"<div class='kpi-group-title'>{esc(frame.phase_name)}：收结与积案</div>")
     rows = data.comparison(board, filters, as_of, frame.phase, BACKLOG_KEYS)
     widgets.kpi_grid(frame, rows, columns=5 if not frame.projector else 3)
 

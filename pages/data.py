@@ -5,6 +5,7 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
+from metrics.access import audit
 from metrics.engine.schema import TABLES
 from metrics.ingest.batches import UndoError, latest_undoable, list_batches, undo_latest
 from metrics.ingest.headers import IGNORE, MONEY_UNITS
@@ -14,6 +15,7 @@ from metrics.present import export
 from ui.data import guard
 from ui.frame import setup
 from ui.quality import quality_slides, render_quality
+from ui.safe import md
 
 frame = setup("数据管理", needs_data=False)
 config, engine = frame.config, frame.board.engine
@@ -25,7 +27,7 @@ def load_court_mapping() -> Mapping:
     try:
         return load_mapping(config.mapping_path)
     except MappingError as exc:
-        st.error(f"{exc}。请修改或删除该文件；在改好之前按无对照表处理。")
+        st.error(f"{md(exc)}。请修改或删除该文件；在改好之前按无对照表处理。")
         return Mapping(path=config.mapping_path)
 
 
@@ -101,7 +103,7 @@ def header_editor(plan, index: int, mapping: Mapping) -> None:
 
 def show_plans(report, mapping: Mapping) -> None:
     for i, plan in enumerate(report.plans):
-        where = plan.file + (f" · 工作表“{plan.sheet}”" if plan.sheet else "")
+        where = md(plan.file + (f" · 工作表“{plan.sheet}”" if plan.sheet else ""))  # names from the upload
         if plan.table:
             footers = f"，表尾 {len(plan.footers)} 行未导入" if plan.footers else ""
             title = (f"**{where}** → **{TABLES[plan.table].chinese}**（表头在第 {plan.header.row} 行，"
@@ -109,14 +111,14 @@ def show_plans(report, mapping: Mapping) -> None:
         elif plan.header:
             title = f"**{where}** → 未能识别为数据表"
         else:
-            title = f"**{where}** → 跳过：{plan.skipped}"
+            title = f"**{where}** → 跳过：{md(plan.skipped)}"
         with st.expander(title, expanded=plan.table is None and plan.header is not None or i == 0):
             if plan.header is None:
                 if plan.found_headers:
-                    st.caption("首行内容：" + "、".join(plan.found_headers))
+                    st.caption("首行内容：" + md("、".join(plan.found_headers)))
                 continue
             if plan.header.title_rows:
-                st.caption("表头上方的标题行：" + " ｜ ".join(plan.header.title_rows))
+                st.caption("表头上方的标题行：" + md(" ｜ ".join(plan.header.title_rows)))
             header_editor(plan, i, mapping)
             if plan.preview:
                 st.caption(f"前 {len(plan.preview)} 行（被执行人已脱敏）")
@@ -168,15 +170,18 @@ def import_section() -> None:
             with guard():
                 result = import_files(engine, sources, config.court_name, config.parameters.transfer_reasons,
                                       mapping=mapping, accept_amounts=accept, courts=config.courts,
+                                      user=frame.access.username,
                                       progress=lambda f, msg: bar.progress(min(max(f, 0.0), 1.0), text=msg))
         except ImportRefused as exc:
-            st.error(str(exc))
+            st.error(md(exc))
             return
         except ImportRejected as exc:
-            st.error(f"导入被拒绝：{len(exc.report.errors)} 处错误，数据库未作任何改动。" + str(exc.report.errors[0]))
+            st.error(f"导入被拒绝：{len(exc.report.errors)} 处错误，数据库未作任何改动。" + md(exc.report.errors[0]))
             return
         finally:
             bar.empty()
+        audit.record(engine, frame.access.username, "import", ", ".join(name for name, _ in sources),
+                     sum(result.inserted.values()) + sum(result.updated.values()), batch=result.batch_id)
         summary = "；".join(f"{TABLES[t].chinese}新增 {n} 行、更新 {result.updated[t]} 行、"
                            f"未变 {result.unchanged[t]} 行" for t, n in result.inserted.items())
         st.session_state[DONE] = f"导入完成（第 {result.batch_id} 次导入）：{summary}。"
@@ -202,7 +207,7 @@ def history_section() -> None:
     if latest is None:
         return
     st.markdown(f"**撤销最近一次导入**（第 {latest.batch_id} 次，{latest.created_at:%Y-%m-%d %H:%M}，"
-                f"{latest.file_names}）：删除它新增的 {latest.total('inserted')} 行，"
+                f"{md(latest.file_names)}）：删除它新增的 {latest.total('inserted')} 行，"
                 f"把它更新的 {latest.total('updated')} 行恢复为导入前的内容。")
     sure = st.checkbox("我确认要撤销这次导入", key="undo_confirm")
     if st.button("撤销", disabled=not sure, icon=":material/undo:", key="undo"):
@@ -210,8 +215,9 @@ def history_section() -> None:
             with guard():
                 batch = undo_latest(engine)
         except UndoError as exc:
-            st.error(str(exc))
+            st.error(md(exc))
             return
+        audit.record(engine, frame.access.username, "undo", batch.file_names, batch=batch.batch_id)
         st.session_state.pop("undo_confirm", None)
         st.session_state[DONE] = f"已撤销第 {batch.batch_id} 次导入。"
         st.rerun()

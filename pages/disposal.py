@@ -13,6 +13,7 @@ from metrics.present.charts import category_bars, phase_bars
 from metrics.present.format import format_value
 from ui import data, widgets
 from ui.frame import setup
+from ui.safe import esc, md
 
 frame = setup("财产处置")
 board, filters, as_of, config = frame.board, frame.filters, frame.as_of, frame.config
@@ -50,7 +51,7 @@ def figures(r: WindowResult, outcomes: dict[str, int]) -> dict:
 
 
 def kpis() -> None:
-    st.html(f"<div class='kpi-group-title'>{frame.phase_name}：网络司法拍卖</div>")
+    st.html(f"<div class='kpi-group-title'>{esc(frame.phase_name)}：网络司法拍卖</div>")
     widgets.kpi_grid(frame, data.comparison(board, filters, as_of, frame.phase, RATE_KEYS), columns=3)
 
 
@@ -88,14 +89,14 @@ def by_group(column: str, label: str, order: tuple[str, ...]) -> None:
                               subtitle="成交拍次 ÷ 成交与流拍拍次")
         widgets.chart(frame, chart, f"财产处置_按{label}")
     else:
-        st.info(f"{frame.phase_name}与{baseline.name}均没有成交或流拍的拍次。")
+        st.info(f"{md(frame.phase_name)}与{md(baseline.name)}均没有成交或流拍的拍次。")
     if frame.projector:
         return
     chosen_rates, chosen_outcomes = rates.get(frame.phase, {}), outcomes.get(frame.phase, {})
     names = [g for g in order if g in chosen_outcomes] + sorted(set(chosen_outcomes) - set(order))
     rows = [{label: name, **figures(chosen_rates[name], chosen_outcomes[name])} for name in names
             if name in chosen_rates]
-    st.caption(f"{frame.phase_name}：按{label}")
+    st.caption(f"{md(frame.phase_name)}：按{md(label)}")
     widgets.table(frame, pd.DataFrame(rows), f"财产处置_按{label}", column_config=COLUMNS)
 
 

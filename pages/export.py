@@ -4,11 +4,13 @@ import re
 
 import streamlit as st
 
+from metrics.access import audit
 from metrics.engine.indicators import HEADLINE, INDICATORS
 from metrics.present.report import progress_fraction, render_report
 from metrics.present.sentences import report_name
 from ui import data, widgets
 from ui.frame import setup
+from ui.safe import md
 
 frame = setup("报告导出")
 config = frame.config
@@ -35,7 +37,7 @@ focus = st.selectbox("报告重点阶段（PPT 每页的结论句、总体情况
 names = "、".join(report_name(k) for k in HEADLINE)
 st.markdown(
     f"""
-**统计日** {frame.as_of:%Y-%m-%d} · **统计范围** {frame.filters.describe()}（左侧筛选条件一并生效）
+**统计日** {frame.as_of:%Y-%m-%d} · **统计范围** {md(frame.filters.describe())}（左侧筛选条件一并生效）
 
 - **总结报告初稿（Word）**：封面（法院、行动、统计日、数据来源）；总体情况；核心指标各阶段数值表和各阶段全部指标
   与基线期、上年同期比较表；核心指标（{names}）逐项的分析文字、各阶段对比图与月度走势图；附录为阶段划分、统计参数
@@ -87,6 +89,8 @@ def generate(kind: str) -> None:
             return
         status.update(label=f"{label}已生成（{len(content) / 1024:,.0f} KB）", state="complete", expanded=False)
     bar.empty()
+    audit.record(frame.board.engine, frame.access.username if frame.access else None, "report", _file_name(kind),
+                 None, kind=kind, filters=frame.filters.describe(), as_of=frame.as_of, phase=focus)
     st.session_state[_state_key(kind)] = (_signature(kind), content)
 
 
@@ -94,7 +98,7 @@ left, right = st.columns(2)
 for column, kind in ((left, "docx"), (right, "pptx")):
     label, _, mime, icon = KINDS[kind]
     with column, st.container(border=True):
-        st.markdown(f"#### {label}")
+        st.markdown(f"#### {md(label)}")
         if st.button(f"生成{label}", key=f"make_{kind}", type="primary", icon=icon, width="stretch"):
             generate(kind)
         saved = st.session_state.get(_state_key(kind))

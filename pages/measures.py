@@ -12,6 +12,7 @@ from metrics.present.charts import category_bars, styled
 from metrics.present.format import format_value
 from ui import data, widgets
 from ui.frame import setup
+from ui.safe import esc, md
 
 frame = setup("强制措施与信用惩戒")
 board, filters, as_of, config = frame.board, frame.filters, frame.as_of, frame.config
@@ -29,7 +30,7 @@ scope = "、".join(config.parameters.scope_case_types)
 
 
 def kpis(title: str, keys: tuple[str, ...]) -> None:
-    st.html(f"<div class='kpi-group-title'>{frame.phase_name}：{title}</div>")
+    st.html(f"<div class='kpi-group-title'>{esc(frame.phase_name)}：{esc(title)}</div>")
     widgets.kpi_grid(frame, data.comparison(board, filters, as_of, frame.phase, keys), columns=4)
 
 
@@ -73,7 +74,7 @@ def by_phase() -> None:
     wide = df.pivot(index="措施", columns="阶段", values="值").reindex(
         index=order, columns=[p.name for p in config.phases])
     filed = "；".join(f"{p.name} {format_value(results[p.key]['filed_count'])}" for p in config.phases)
-    st.caption(f"新收{scope}案件数：{filed}")
+    st.caption(f"新收{md(scope)}案件数：{filed}")
     fmt = "%d" if basis == "人次" else "%.2f"
     widgets.table(frame, wide.reset_index(), f"强制措施_各阶段_{basis}",
                   column_config={p.name: st.column_config.NumberColumn(format=fmt) for p in config.phases})

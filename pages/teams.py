@@ -12,6 +12,7 @@ from metrics.present.charts import PALETTE, styled
 from metrics.present.format import format_number, format_part, format_value
 from ui import data, widgets
 from ui.frame import setup
+from ui.safe import md
 
 frame = setup("团队对比")
 config, board, filters, as_of = frame.config, frame.board, frame.filters, frame.as_of
@@ -27,7 +28,7 @@ if not filters.court and len(data.filter_options(board)["courts"]) > 1:
 results = data.phases(board, filters, as_of)
 window = results[frame.phase].window
 if window.empty:
-    st.info(f"{frame.phase_name}尚未开始（统计日 {as_of:%Y-%m-%d}），没有可比较的数据。请在左侧选择其他阶段。")
+    st.info(f"{md(frame.phase_name)}尚未开始（统计日 {as_of:%Y-%m-%d}），没有可比较的数据。请在左侧选择其他阶段。")
     st.stop()
 baseline = results[config.baseline.key].window
 GROUPINGS = {
@@ -128,7 +129,7 @@ def group_chart(column: str, key: str) -> None:
     ind = INDICATORS[key]
     df = chart_frame(column, key)
     if df.empty or df["值"].isna().all():
-        st.info(f"{frame.phase_name}没有可按{label}比较的{ind.name}。")
+        st.info(f"{md(frame.phase_name)}没有可按{md(label)}比较的{md(ind.name)}。")
         return
     fmt = ".0%" if ind.unit in ("rate", "ratio") else ",.0f"
     # Best first; an explicit order, because a sort by field is dropped when layers share the axis.
@@ -186,7 +187,7 @@ if frame.projector:
     slides.append(("各团队核心指标", lambda: group_table("team")))
     frame.slides(slides)
 else:
-    st.caption(f"{window.describe()}。每行可打开该团队或承办人本阶段的结案与未结案件；"
+    st.caption(f"{md(window.describe())}。每行可打开该团队或承办人本阶段的结案与未结案件；"
                f"“样本较小”列出结案不足{config.parameters.small_denominator}件的指标，数值波动大，不宜据此排名。"
                "第一张小表为筛选范围内的全部案件，下表按所选图示指标排序（点击列标题可按数值重新排序）。"
                "团队、承办人筛选在左侧，对比仅在筛选范围内进行。")

@@ -134,8 +134,9 @@ def test_other_tables_add_up(engine):
 
 def test_mask_name():
     assert mask_name("张伟明") == "张**"
-    assert mask_name("宜昌华兴建材有限公司") == "宜某某有限公司"
-    assert mask_name("李四") == "李*"
+    assert mask_name("宜昌华兴建材有限公司") == "宜昌****有限公司"
+    assert mask_name("宜昌某某建材有限公司") == "宜昌****有限公司"  # issue 10's example
+    assert mask_name("李四") == "李**"  # a person's mask does not tell the name's length
     assert mask_name(None) == "" and mask_name("") == ""
 
 
@@ -144,7 +145,7 @@ def test_debtor_names_are_masked_in_the_listing(engine):
     insert(engine, "cases", [{**row, "debtor_name": names.get(row["case_no"], "王五")} for row in SCENARIO])
     _, _, rows = listing(engine, "closed_count", window())
     shown = {r["案号"]: r["被执行人"] for r in rows}
-    assert shown["c1"] == "张**" and shown["c2"] == "宜某某有限公司"
+    assert shown["c1"] == "张**" and shown["c2"] == "宜昌****有限公司"
     text = repr(rows)
     assert "张伟明" not in text and "华兴建材" not in text
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import streamlit as st
@@ -14,7 +14,8 @@ from metrics.config import ROOT, Config, ConfigError, load_config
 from metrics.engine.db import open_database
 from metrics.engine.filters import NO_CROSS_ROLE, Filters
 from metrics.engine.service import Dashboard
-from ui import data, params
+from ui import auth, data, params
+from ui.safe import esc, md, script_json
 
 APP_TITLE = "交叉执行专项行动 指标看板"
 
@@ -33,6 +34,8 @@ PAGES = [
     ("pages/glossary.py", "指标口径"),
     ("pages/export.py", "报告导出"),
     ("pages/data.py", "数据管理"),
+    ("pages/users.py", "用户管理"),
+    ("pages/audit.py", "审计日志"),
 ]
 
 # Sidebar widgets bound to query parameters (key = URL parameter), so a view can be bookmarked and shared.
@@ -54,6 +57,7 @@ class Frame:
     phase: str
     projector: bool
     sample: bool
+    access: auth.Access | None = None  # the signed-in user's rights and scope (filters carry the scope)
 
     @property
     def phase_name(self) -> str:
@@ -74,7 +78,7 @@ class Frame:
         if left.button("◀ 上一页", disabled=index == 0, width="stretch", key="prev_slide"):
             st.session_state[key] = index - 1
             st.rerun()
-        middle.html(f"<div class='slide-count'>第 {index + 1} / {n} 页 · {title}</div>")
+        middle.html(f"<div class='slide-count'>第 {index + 1} / {n} 页 · {esc(title)}</div>")
         if right.button("下一页 ▶", disabled=index == n - 1, width="stretch", key="next_slide"):
             st.session_state[key] = index + 1
             st.rerun()
@@ -94,13 +98,16 @@ def current_query() -> dict[str, str | list[str]]:
 MULTI_COURT_PAGES = {"pages/courts.py"}
 
 
-def navigation(current: str, multi_court: bool = False, slot=None) -> None:
-    """The page links; drawn into `slot` (an st.sidebar.empty()) when given, so they can be redrawn in place."""
+def navigation(current: str, access: auth.Access | None = None, *, multi_court: bool = False, slot=None) -> None:
+    """Links to the pages the role may open (法院对比 only for several courts); drawn into `slot` (an
+    st.sidebar.empty()) when given, so they can be redrawn in place."""
     query = current_query()
     box = slot.container() if slot is not None else st.sidebar
-    box.markdown(f"<div class='app-title'>{APP_TITLE}</div>", unsafe_allow_html=True)
+    box.html(f"<div class='app-title'>{esc(APP_TITLE)}</div>")
     for path, label in PAGES:
         if path in MULTI_COURT_PAGES and not multi_court:
+            continue
+        if access is not None and not access.may(auth.page_right(path)):
             continue
         box.page_link(path, label=label, query_params=query or None, disabled=False,
                       icon=":material/chevron_right:" if label == current else None)
@@ -230,10 +237,9 @@ def _show_filters_in_url(defaults: dict) -> None:
               if v not in (None, [], ()) and v != defaults.get(k)}
     if not wanted:
         return
-    import json
-
     st.sidebar.html(
-        "<script>(function(){const want=" + json.dumps(wanted, ensure_ascii=False) + ";"
+        # script_json: a value holding </script> must not end the element (D4).
+        "<script>(function(){const want=" + script_json(wanted) + ";"
         "function fix(){const u=new URL(window.location.href);let changed=false;"
         "for(const [k,v] of Object.entries(want)){if(!u.searchParams.has(k)){changed=true;"
         "if(Array.isArray(v)){v.forEach(x=>u.searchParams.append(k,x));}else{u.searchParams.set(k,v);}}}"
@@ -255,6 +261,7 @@ def setup(label: str, *, wide: bool = True, needs_data: bool = True) -> Frame:
     A page that works on an empty database (数据管理) passes needs_data=False and gets a frame all the same.
     """
     st.set_page_config(page_title=f"{label} · {APP_TITLE}", page_icon="⚖️", layout="wide" if wide else "centered")
+    auth.restrict_clear_cache()
     switched = st.session_state.get("_page_key") not in (None, label)
     st.session_state["_page_key"] = label
     st.html(f"<style>{CSS}</style>")
@@ -262,17 +269,23 @@ def setup(label: str, *, wide: bool = True, needs_data: bool = True) -> Frame:
         config = get_config()
     except ConfigError as exc:
         navigation(label)
-        st.error(f"**配置文件有误，看板无法计算。** {exc}")
+        st.error(f"**配置文件有误，看板无法计算。** {md(exc)}")
         st.caption("请修改 config.yaml 后刷新页面。")
         st.stop()
     st.session_state[params.NOTES] = []
-    nav = st.sidebar.empty()
-    navigation(label, slot=nav)
     try:
         board = _board(config.database_url, config.path.stat().st_mtime if config.path else 0.0, config)
     except data.DB_ERRORS as exc:
+        navigation(label)
         data.database_lost(exc, hint="请检查 config.yaml 中的 database.url 或环境变量 DATABASE_URL，以及数据库服务"
                                      "是否已启动；详细原因已写入服务器日志。")
+    # Sign-in before anything else of the page is drawn (auth.mode: password / oidc); then the links the role may
+    # follow, and 无权限 for a page outside the role.
+    access = auth.gate(config, board.engine, data.is_sample(board))
+    nav = st.sidebar.empty()
+    navigation(label, access, slot=nav)
+    auth.sidebar(config, board.engine, access)
+    auth.require(board.engine, access, page_path(label))
     online = data.refresh_key(board)
     default_as_of = data.default_as_of(board)
     if default_as_of is None:
@@ -281,46 +294,53 @@ def setup(label: str, *, wide: bool = True, needs_data: bool = True) -> Frame:
                        "（或用命令行：python -m metrics import 文件…）。")
             st.page_link("pages/data.py", label="前往数据管理", icon=":material/upload_file:")
             st.stop()
-        frame = Frame(config, board, Filters(), dt.date.today(), config.default_phase or config.phases[-1].key,
-                      False, data.is_sample(board))
+        frame = Frame(config, board, Filters(scope=access.scope), dt.date.today(),
+                      config.default_phase or config.phases[-1].key, False, data.is_sample(board), access)
         header(frame, label)
         return frame
     if switched:
         _restore_filters()
     _seed_from_url(config, data.filter_options(board), default_as_of)
     if len(data.filter_options(board)["courts"]) > 1:  # 法院对比 only for a database of several courts
-        navigation(label, multi_court=True, slot=nav)
+        navigation(label, access, multi_court=True, slot=nav)
     projector = st.sidebar.toggle("投影模式", key="projector", bind="query-params",
                                   help="大字号、高对比度、隐藏侧栏，每屏一组指标或一张图，用上一页/下一页翻页。")
     filters, as_of, phase = _filters_sidebar(config, board, default_as_of)
+    filters = replace(filters, scope=access.scope)  # from the signed-in user, never from the URL
     _keep_filters({"asof": default_as_of, "phase": config.default_phase, "court": ALL_COURTS, "projector": False})
     sample = data.is_sample(board)
     st.sidebar.caption(f"数据源：{'示例数据（合成）' if sample else _source_kind(board)}")
     if projector:
         st.html(f"<style>{PROJECTOR_CSS}</style>")
-    frame = Frame(config, board, filters, as_of, phase, projector, sample)
+    frame = Frame(config, board, filters, as_of, phase, projector, sample, access)
     header(frame, label)
     if not online:
         data.offline_notice(st.empty())
     params.show()
     if needs_data and data.case_count(board, filters, as_of) == 0:
-        st.warning(f"截至统计日 {as_of:%Y-%m-%d}，所选筛选条件（{filters.describe()}）下没有任何案件。"
+        st.warning(f"截至统计日 {as_of:%Y-%m-%d}，所选筛选条件（{md(filters.describe())}）下没有任何案件。"
                    "请在左侧放宽筛选条件或调整统计日。")
         st.stop()
     return frame
 
 
+def page_path(label: str) -> str:
+    return next((path for path, name in PAGES if name == label), "app.py")
+
+
 def header(frame: Frame, label: str) -> None:
-    court = frame.config.court_name
+    """Page title and what is shown; every value from the config, the URL or the data is escaped (D4, D17)."""
+    court = esc(frame.config.court_name)
+    label = esc(label)
     sample = "<span class='sample-badge'>示例数据</span>" if frame.sample else ""
     if frame.projector:
         projector_header(frame, label, sample)
         return
     st.html(
-        f"<div class='page-head'><div class='page-court'>{court} · {frame.config.action_name}</div>"
+        f"<div class='page-head'><div class='page-court'>{court} · {esc(frame.config.action_name)}</div>"
         f"<h1 class='page-title'>{label} {sample}</h1>"
-        f"<div class='page-meta'>统计日 {frame.as_of:%Y-%m-%d} · 当前阶段 {frame.phase_name} · "
-        f"{frame.filters.describe()}</div></div>")
+        f"<div class='page-meta'>统计日 {frame.as_of:%Y-%m-%d} · 当前阶段 {esc(frame.phase_name)} · "
+        f"{esc(frame.filters.describe())}</div></div>")
     if frame.sample:
         st.html("<div class='sample-banner'>示例数据：本看板当前使用程序生成的合成数据，"
                 "数字仅用于演示，不代表任何法院的真实工作情况。</div>")

@@ -31,6 +31,7 @@ from metrics.ingest.quality import (
 from ui import widgets
 from ui.data import guarded
 from ui.frame import Frame, current_query
+from ui.safe import md
 
 CSS = (Path(__file__).parent / "quality.css").read_text(encoding="utf-8")
 TTL = 600
@@ -187,7 +188,7 @@ def render_check_rows(frame: Frame, key: str) -> None:
     """案件明细 for `?dq=<check key>`: the rows behind one check, masked, with CSV/XLSX; an unknown key is explained."""
     check = CHECK_BY_KEY.get(key)
     if check is None:
-        st.warning(f"链接中的数据检查项“{key}”无法识别。可查看的检查项：")
+        st.warning(f"链接中的数据检查项“{md(key[:80])}”无法识别。可查看的检查项：")  # echoed literally (D5)
         st.html(f"<style>{CSS}</style><ul>" + "".join(
             f"<li><a href='{html.escape(check_href(c.key), quote=True)}' target='_self'>{html.escape(c.title)}</a>"
             "</li>" for c in CHECKS) + "</ul>")

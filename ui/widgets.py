@@ -19,6 +19,7 @@ from metrics.present.format import (
     format_value,
     status_text,
 )
+from ui import auth
 from ui.frame import Frame, current_query
 
 
@@ -141,7 +142,7 @@ def kpi_grid(frame: Frame, rows: list[Row], columns: int = 3) -> None:
 def chart(frame: Frame, chart_: alt.TopLevelMixin, name: str) -> None:
     """Draw a chart; below it, PNG/SVG/PDF downloads rendered on the server with the bundled font."""
     st.altair_chart(chart_, width="stretch")
-    if frame.projector:
+    if frame.projector or not may_export(frame):
         return
     from metrics.present import export
 
@@ -150,9 +151,16 @@ def chart(frame: Frame, chart_: alt.TopLevelMixin, name: str) -> None:
     name = f"{frame.config.court_name}_{name}_{frame.phase_name}_统计日{frame.as_of:%Y%m%d}"
     row = st.container(horizontal=True, gap="small")
     for fmt, mime in (("png", "image/png"), ("svg", "image/svg+xml"), ("pdf", "application/pdf")):
-        row.download_button(fmt.upper(), data=lambda f=fmt: export.render_chart(spec, f), file_name=f"{name}.{fmt}",
+        data = auth.audited(frame.board.engine, fmt.upper(), f"{name}.{fmt}", None,
+                            lambda f=fmt: export.render_chart(spec, f))
+        row.download_button(fmt.upper(), data=data, file_name=f"{name}.{fmt}",
                             mime=mime, key=f"dl_{name}_{fmt}", on_click="ignore", icon=":material/download:",
                             width="content")
+
+
+def may_export(frame: Frame) -> bool:
+    """Downloads only for a role with the export right (no login: everyone)."""
+    return frame.access is None or frame.access.may("export")
 
 
 # Excel number format → (format on screen, factor from the stored number to the shown one).
@@ -165,12 +173,13 @@ SCREEN_FORMATS = {
 
 
 def table(frame: Frame, df: pd.DataFrame, name: str, *, height: int | str = "auto",
-          formats: dict[str, str] | None = None, **kwargs):
+          formats: dict[str, str] | None = None, exportable: bool | None = None, **kwargs):
     """Draw a table; below it, CSV (UTF-8 with BOM) and XLSX downloads with formula injection neutralised.
 
     Returns what st.dataframe returns (the selection, when the table is selectable).
     `formats` names numeric columns and their Excel number format (0.0%, 0.0"天", #,##0"件", #,##0.00"万元"): the
     app shows and sorts them as numbers, the XLSX stores them as numbers in that format.
+    Downloads are offered when the role may export (or `exportable` says so) and are written to the audit log.
     """
     if df.empty:
         st.info("没有符合条件的记录。")
@@ -188,19 +197,23 @@ def table(frame: Frame, df: pd.DataFrame, name: str, *, height: int | str = "aut
             config[col] = st.column_config.NumberColumn(col, format=screen, help=help_text)
         kwargs["column_config"] = config
     event = st.dataframe(shown, hide_index=True, height=height, **kwargs)
-    if frame.projector:
+    if frame.projector or not (may_export(frame) if exportable is None else exportable):
         return event
     from metrics.present import export
 
     title = f"{frame.config.court_name} {name}（统计日 {frame.as_of:%Y-%m-%d}）"
     cols = st.container(horizontal=True, gap="small")
-    cols.download_button("CSV", data=lambda: export.table_csv(df, sample=frame.sample), file_name=f"{name}.csv",
-                            mime="text/csv", key=f"dl_{name}_csv", on_click="ignore", icon=":material/download:")
-    cols.download_button("XLSX", data=lambda: export.table_xlsx(df, title=title, sample=frame.sample,
-                                                                 formats=formats),
-                            file_name=f"{name}.xlsx", key=f"dl_{name}_xlsx", on_click="ignore",
-                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                            icon=":material/download:")
+    engine = frame.board.engine
+    cols.download_button("CSV", data=auth.audited(engine, "CSV", f"{name}.csv", len(df),
+                                                  lambda: export.table_csv(df, sample=frame.sample)),
+                         file_name=f"{name}.csv", mime="text/csv", key=f"dl_{name}_csv", on_click="ignore",
+                         icon=":material/download:")
+    cols.download_button("XLSX", data=auth.audited(engine, "XLSX", f"{name}.xlsx", len(df),
+                                                   lambda: export.table_xlsx(df, title=title, sample=frame.sample,
+                                                                             formats=formats)),
+                         file_name=f"{name}.xlsx", key=f"dl_{name}_xlsx", on_click="ignore",
+                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                         icon=":material/download:")
     return event
 
 

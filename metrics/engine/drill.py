@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from sqlalchemy import case, not_, or_, select
 from sqlalchemy.engine import Connection
 
+from metrics.access.masking import mask_name, mask_text
+from metrics.access.scope import ScopeDenied
 from metrics.config import Config
-from metrics.engine.filters import Filters
+from metrics.engine.filters import Filters, filtered_case_numbers, list_conditions
 from metrics.engine.indicators import (
     INDICATORS,
     MEASURES,
@@ -19,21 +20,10 @@ from metrics.engine.indicators import (
     case_days,
     closed_cohort,
 )
-from metrics.engine.schema import TABLES
+from metrics.engine.schema import TABLES, cases
 from metrics.engine.windows import Window
 
-COMPANY = re.compile(r"(有限责任公司|股份有限公司|有限公司|公司|厂|店|合作社|中心|集团|商行|事务所)$")
-
-
-def mask_name(name: str | None) -> str:
-    """Personal data: 张伟明 → 张**; 宜昌华兴建材有限公司 → 宜某某有限公司."""
-    if not name:
-        return ""
-    name = name.strip()
-    m = COMPANY.search(name)
-    if m and len(name) > len(m.group(1)):
-        return name[0] + "某某" + m.group(1)
-    return name[0] + "*" * max(len(name) - 1, 1)
+__all__ = ["mask_name", "members"]  # mask_name lives in metrics.access.masking; kept importable from here
 
 
 def _condition(keys: tuple[str, ...], ctx: Ctx):
@@ -44,10 +34,17 @@ def members(conn: Connection, config: Config, window: Window, key: str,
             filters: Filters = Filters(), limit: int | None = None) -> tuple[list[str], list[dict]]:
     """(column headers in Chinese, rows) of the records an indicator counts in a window.
 
-    Each row says whether it is in the numerator (计入分子) and the denominator (计入分母). Debtor names are
-    masked. A window that has not begun has no records.
+    Each row says whether it is in the numerator (计入分子) and the denominator (计入分母). Debtor names, and
+    names inside 标的物, are masked unless the filters' scope is unmasked. A window that has not begun has no
+    records. The scope of the filters applies: ScopeDenied when the user may not see case lists, or not those of
+    a source that cannot be limited to the user's teams (judgments, entrustments have no team).
     """
     ind = INDICATORS[key]
+    scope = filters.scope
+    if not scope.lists:
+        raise ScopeDenied("当前账户不能查看案件明细")
+    if scope.list_teams and ind.source not in ("cases", "auctions", "measures"):
+        raise ScopeDenied("该指标的明细不属于任何团队，团队账户无权查看")
     spec = TABLES[ind.source]
     headers = [f.header for f in spec.fields]
     if window.empty:
@@ -65,6 +62,15 @@ def members(conn: Connection, config: Config, window: Window, key: str,
     if ind.source == "cases" and ind.unit == "days":
         extra.append(case((closed_cohort(ctx), case_days()), else_=None).label("_days"))
     where = base_conditions(ind.source, ctx, filters)
+    if scope.list_teams:
+        if ind.source == "cases":
+            where = [*where, *list_conditions(filters)]
+        else:
+            where = [*where, table.c.case_no.in_(filtered_case_numbers(filters, lists=True))]
+    if ind.source == "auctions" and not scope.unmasked:
+        # The debtor of the auction's case, to mask that name wherever it occurs in the lot name.
+        debtor = select(cases.c.debtor_name).where(cases.c.case_no == table.c.case_no).scalar_subquery()
+        extra.append(debtor.label("_debtor"))
     stmt = select(*columns, *extra).where(*where, num if den is None else or_(num, den))
     stmt = stmt.order_by(table.c[spec.key])
     if limit:
@@ -72,8 +78,11 @@ def members(conn: Connection, config: Config, window: Window, key: str,
     rows = []
     for r in conn.execute(stmt):
         rec = {f.header: getattr(r, f.name) for f in spec.fields}
-        if "被执行人" in rec:
-            rec["被执行人"] = mask_name(rec["被执行人"])
+        if not scope.unmasked:
+            if "被执行人" in rec:
+                rec["被执行人"] = mask_name(rec["被执行人"])
+            if "标的物" in rec:
+                rec["标的物"] = mask_text(rec["标的物"], [r._debtor] if r._debtor else [])
         rec["计入分子"] = "是" if r._num else ""
         if den is not None:
             rec["计入分母"] = "是" if r._den else ""

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import and_, or_, select
 
+from metrics.access.scope import UNRESTRICTED, Scope
 from metrics.engine.schema import cases
 
 NO_CROSS_ROLE = "无"  # the filter value for cases without a cross-execution role
@@ -21,10 +22,14 @@ class Filters:
     tags: tuple[str, ...] = ()  # a case matches when it carries any of these tags
     cross_roles: tuple[str, ...] = ()  # 承接 / 交出 / 无
     case_types: tuple[str, ...] = ()  # overrides the configured scope when given
+    # The signed-in user's scope (metrics.access): set by the app from the user, never from the URL; every
+    # condition below includes it, so no filter value can widen it.
+    scope: Scope = UNRESTRICTED
 
     def restricts_cases(self) -> bool:
         """True when the user narrowed the cases (scope aside), so linked tables must follow them."""
-        return bool(self.court or self.teams or self.handlers or self.tags or self.cross_roles)
+        return bool(self.court or self.teams or self.handlers or self.tags or self.cross_roles
+                    or self.scope.restricts)
 
     def describe(self) -> str:
         parts = []
@@ -40,6 +45,8 @@ class Filters:
 def user_conditions(filters: Filters) -> list:
     """Conditions from the user's filters alone (no case-type scope)."""
     conds = []
+    if filters.scope.courts:
+        conds.append(cases.c.court.in_(filters.scope.courts))
     if filters.court:
         conds.append(cases.c.court == filters.court)
     if filters.teams:
@@ -64,6 +71,16 @@ def scope_conditions(filters: Filters, scope_case_types: tuple[str, ...]) -> lis
     return [cases.c.case_type.in_(types), *user_conditions(filters)]
 
 
-def filtered_case_numbers(filters: Filters):
-    """Subquery of case numbers the user's filters keep, for tables linked by 案号 (auctions, measures)."""
-    return select(cases.c.case_no).where(and_(*user_conditions(filters)))
+def filtered_case_numbers(filters: Filters, *, lists: bool = False):
+    """Subquery of case numbers the user's filters keep, for tables linked by 案号 (auctions, measures).
+
+    lists=True: for a case list, also the scope's list teams."""
+    conds = [*user_conditions(filters), *(list_conditions(filters) if lists else [])]
+    return select(cases.c.case_no).where(and_(*conds))
+
+
+def list_conditions(filters: Filters) -> list:
+    """Extra conditions on cases for case lists and drill-through: the teams a team lead may list."""
+    if filters.scope.list_teams:
+        return [cases.c.team.in_(filters.scope.list_teams)]
+    return []

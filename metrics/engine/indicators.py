@@ -263,6 +263,8 @@ def row_conditions(source: str, ctx: Ctx, filters: Filters) -> list:
         conds = [judgments.c.has_payment.is_(True)]
         if filters.court:
             conds.append(judgments.c.court == filters.court)
+        if filters.scope.courts:  # the signed-in user's courts (metrics.access)
+            conds.append(judgments.c.court.in_(filters.scope.courts))
         return conds
     if source in ("auctions", "measures"):
         table = SOURCE_TABLES[source]

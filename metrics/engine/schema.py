@@ -163,6 +163,41 @@ import_batch_rows = Table(
 )
 Index("ix_import_batch_rows_batch", import_batch_rows.c.batch_id)
 
+# Accounts for `auth.mode: password` / `oidc` (metrics.access.users). Role: leader/bureau/team/clerk/admin; scope:
+# the court and/or team the user's case lists are limited to; the password as an argon2id hash.
+users = Table(
+    "users",
+    metadata,
+    Column("username", String(64), primary_key=True),
+    Column("display_name", String(100)),
+    Column("role", String(10), nullable=False),
+    Column("scope_court", String(100)),
+    Column("scope_team", String(50)),
+    Column("password_hash", String(255)),
+    Column("active", Boolean, nullable=False, server_default="1"),
+    Column("failed_attempts", Integer, nullable=False, server_default="0"),
+    Column("locked_until", DateTime),
+    Column("created_at", DateTime),
+    Column("updated_at", DateTime),
+    Column("last_login", DateTime),
+    **MYSQL,
+)
+
+# Who did what (metrics.access.audit): the app only ever inserts into it. Times in UTC.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False),
+    Column("username", String(64)),
+    Column("action", String(20), nullable=False),
+    Column("target", String(255)),
+    Column("row_count", Integer),
+    Column("detail", Text),  # JSON
+    **MYSQL,
+)
+Index("ix_audit_log_at", audit_log.c.at)
+
 
 @dataclass(frozen=True)
 class Field:

@@ -31,9 +31,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import Date, and_, case, func, inspect, literal, null, or_, select
 from sqlalchemy.engine import Connection
 
+from metrics.access.masking import mask_name
 from metrics.config import Config
-from metrics.engine.drill import mask_name
-from metrics.engine.filters import Filters, scope_conditions
+from metrics.engine.filters import Filters, list_conditions, scope_conditions
 from metrics.engine.indicators import pending_at
 from metrics.engine.schema import TAGS, ZHONGBEN, cases, entrustments
 from metrics.engine.sqlfuncs import days_between
@@ -134,7 +134,8 @@ class _Query:
 def _build(conn: Connection, config: Config, key: str, as_of: dt.date, filters: Filters,
            s: WatchSettings) -> _Query:
     D = literal(as_of, Date)
-    scope = scope_conditions(filters, config.parameters.scope_case_types)
+    # a case list: a team lead's scope limits it to the own team (metrics.access)
+    scope = [*scope_conditions(filters, config.parameters.scope_case_types), *list_conditions(filters)]
     age = days_between(cases.c.filing_date, D)
     used_raw = age - cases.c.suspended_days
     used = case((used_raw < 0, 0), else_=used_raw)

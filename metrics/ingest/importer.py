@@ -206,7 +206,7 @@ def _read_sheet(file_name: str, sheet, report: ImportReport,
 
 def _read_records(file_name, sheet_name, spec, header, head, rows, targets, multipliers, report, opts,
                   plan) -> list[dict]:
-    from metrics.engine.drill import mask_name
+    from metrics.access.masking import mask_name
 
     lengths = column_lengths(spec.name)
     kinds = {f.name: f for f in spec.fields}

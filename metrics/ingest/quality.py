@@ -17,8 +17,8 @@ from sqlalchemy import Date, String, Table, Text, and_, case, cast, exists, func
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql.elements import ColumnElement
 
+from metrics.access.masking import mask_name, mask_text
 from metrics.config import Config
-from metrics.engine.drill import mask_name
 from metrics.engine.schema import (
     AUCTION_RESULTS,
     CASE_TYPES,
@@ -395,6 +395,8 @@ def check_members(engine: Engine, config: Config, key: str, limit: int | None = 
                 rec[f.header] = value
             if "被执行人" in rec:
                 rec["被执行人"] = mask_name(rec["被执行人"])
+            if "标的物" in rec:  # D15: a lot name can name the debtor
+                rec["标的物"] = mask_text(rec["标的物"])
             rows.append(rec)
     return [f.header for f in spec.fields], rows
 
