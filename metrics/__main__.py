@@ -223,6 +223,7 @@ def cmd_sample(args) -> int:
     finally:
         engine.dispose()
     print(f"已生成：{out}")
+    return 0
 
 
 def _read_password(args) -> str:

@@ -177,7 +177,11 @@ def test_a_bad_config_date_is_named_on_the_page(tmp_path, monkeypatch):
                     encoding="utf-8")
     monkeypatch.setenv("DASHBOARD_CONFIG", str(path))
     at = run_app()
-    assert any("配置文件有误" in e.value and "display.as_of" in e.value for e in at.error)
+    import html
+
+    # The message is escaped for Markdown (character references, an invisible break after dots): read it as shown.
+    shown = [html.unescape(e.value).replace("\u200b", "") for e in at.error]
+    assert any("配置文件有误" in s and "display.as_of" in s for s in shown), shown
 
 
 def test_no_connection_is_held_after_a_page_run():

@@ -127,7 +127,7 @@ def _build(store: Engine, version: str, folder: Path) -> Copy:
     engine = create_engine(f"duckdb:///{path}")
     with engine.begin() as conn:  # bare tables (no keys, checks or indexes): DuckDB scans, inserts stay fast
         for table in metadata.sorted_tables:
-            columns = ", ".join(f"{c.name} {c.type.compile(dialect=engine.dialect)}" for c in table.columns)
+            columns = ", ".join(f'"{c.name}" {c.type.compile(dialect=engine.dialect)}' for c in table.columns)
             conn.exec_driver_sql(f"CREATE TABLE {table.name} ({columns})")
     with store.connect() as src, engine.begin() as dst:
         raw = dst.connection.dbapi_connection

@@ -188,7 +188,7 @@ audit_log = Table(
     "audit_log",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("at", DateTime, nullable=False),
+    Column("at", DateTime, nullable=False, quote=True),  # AT is a keyword in DuckDB
     Column("username", String(64)),
     Column("action", String(20), nullable=False),
     Column("target", String(255)),
