@@ -195,7 +195,7 @@ def test_check_members_mask_debtors_and_convert_values(engine):
     quality_db(engine)
     config = make_config()
     _, rows = check_members(engine, config, "zhongben_unreviewed", today=TODAY)
-    assert [r["被执行人"] for r in rows] == ["宜某某有限公司", "张**"]
+    assert [r["被执行人"] for r in rows] == ["宜昌****有限公司", "张**"]
     assert rows[0]["立案日期"] == dt.date(2024, 11, 30)
     _, judged = check_members(engine, config, "judgment_unlinked", today=TODAY)
     assert judged[0]["是否具有给付内容"] == "是"
@@ -319,7 +319,7 @@ def test_drill_lists_the_rows_behind_a_check(quality_url, monkeypatch):
     assert not at.exception, [e.value for e in at.exception]
     rows = at.dataframe[0].value
     assert list(rows["案号"]) == ["(2024)鄂0505执3号", "(2025)鄂0505执1号"]
-    assert list(rows["被执行人"]) == ["宜某某有限公司", "张**"]
+    assert list(rows["被执行人"]) == ["宜昌****有限公司", "张**"]
     assert "已结终本案件未填终本评查结果" in _html(at)
     assert any("共 2 条（已结终本案件 3 条）" in c.value for c in at.caption)
     assert [b.label for b in at.get("download_button")] == ["CSV", "XLSX"]
