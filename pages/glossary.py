@@ -264,6 +264,25 @@ def rules_section() -> None:
     as_of_rule()
 
 
+def watch_slides() -> list:
+    """督办与预判 in 投影模式: the lists' 口径 three to a screen, then 预判 and 半数结案用时 on their own screen."""
+    from metrics.engine.watch import list_specs
+
+    rows = [{"清单": spec.title, "口径": spec.basis} for spec in list_specs(config).values()]
+    parts = [rows[i:i + 3] for i in range(0, len(rows), 3)]
+    slides = [(f"督办清单口径（{i + 1}/{len(parts)}）", lambda r=part: big_table(pd.DataFrame(r)))
+              for i, part in enumerate(parts)]
+    return [*slides, ("预判与半数结案用时", watch_text)]
+
+
+def watch_text() -> None:
+    from metrics.engine.forecast import METHOD
+    from metrics.engine.survival import PLAIN
+
+    st.markdown(f"**{METHOD.split('：', 1)[0]}。** {METHOD.split('：', 1)[1]}")
+    st.markdown(f"**半数结案用时。** {PLAIN}；按生存分析法（乘积极限法）估计，95%区间取自生存曲线的95%置信带。")
+
+
 def watch_section() -> None:
     """督办清单, 预判 and 半数结案用时 in plain Chinese (the same texts the pages show)."""
     from metrics.engine.forecast import METHOD
@@ -284,14 +303,14 @@ def watch_section() -> None:
 if frame.projector:
     slides = []
     for group, keys in grouped_keys().items():
-        n = -(-len(keys) // 3)  # at most three definitions a screen, in near-equal parts
+        n = -(-len(keys) // 2)  # at most two definitions a screen (long 口径 texts), in near-equal parts
         parts = [keys[i * len(keys) // n:(i + 1) * len(keys) // n] for i in range(n)]
         for i, part in enumerate(parts):
             title = f"指标定义：{group}" + (f"（{i + 1}/{len(parts)}）" if len(parts) > 1 else "")
             slides.append((title, lambda k=part, t=title: indicators_section(k, t)))
     frame.slides([*slides, ("阶段划分", phases_section), ("计算参数", parameters_section),
                   ("统计日规则", as_of_text), ("比较规则", comparison_text), ("误差内的判断", noise_text),
-                  ("督办与预判", watch_section)])
+                  *watch_slides()])
 else:
     rules_section()
     indicators_section()
