@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, func, select
 
 from metrics.config import ROOT
 from metrics.engine.schema import cases
-from tests.test_browser import CHROMIUM, SHOTS, SIZES, open_page, start_streamlit
+from tests.test_browser import CHROMIUM, SHOTS, SIZES, browser, open_page, start_streamlit  # noqa: F401
 from tests.test_ingest import court_export
 
 pytestmark = [
@@ -36,18 +36,6 @@ def court_server(court):
     yield from start_streamlit({"DASHBOARD_CONFIG": str(court / "config.yaml"), "DATABASE_URL": ""})
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    from tests.test_browser import LAUNCH_ARGS
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield b
-        b.close()
-
-
 def wait_idle(page) -> None:
     page.wait_for_timeout(500)
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=90_000)
@@ -55,7 +43,7 @@ def wait_idle(page) -> None:
     page.wait_for_timeout(1500)
 
 
-def test_a_clerk_imports_a_court_export_in_the_browser(court_server, court, browser):
+def test_a_clerk_imports_a_court_export_in_the_browser(court_server, court, browser):  # noqa: F811
     SHOTS.mkdir(parents=True, exist_ok=True)
     for n, (width, height) in enumerate(SIZES):
         page = open_page(browser, court_server + "/data", width, height)
