@@ -14,7 +14,7 @@ from sqlalchemy import create_engine
 
 from metrics.engine.schema import metadata
 from tests.access_fixtures import EVIL_HANDLER, EVIL_TEAM, MDLINK, PASSWORD, XSS, seed, write_config
-from tests.test_browser import CHROMIUM, LAUNCH_ARGS, SHOTS, SIZES
+from tests.test_browser import CHROMIUM, SHOTS, SIZES, browser  # noqa: F401
 from tests.test_browser import start_streamlit as _start
 
 pytestmark = [
@@ -35,23 +35,13 @@ def server(tmp_path_factory):
     yield from _start({"DASHBOARD_CONFIG": str(config), "DATABASE_URL": ""})
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
-        yield b
-        b.close()
-
-
 def settle(page) -> None:
     page.wait_for_timeout(500)
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=90_000)
     page.wait_for_timeout(1500)
 
 
-def signed_in_page(browser, url: str, width: int, height: int, events: dict):
+def signed_in_page(browser, url: str, width: int, height: int, events: dict):  # noqa: F811
     page = browser.new_page(viewport={"width": width, "height": height})
     page.on("dialog", lambda d: (events["dialogs"].append(d.message), d.dismiss()))
     page.on("request", lambda r: events["canary"].append(r.url) if "127.0.0.1:9/" in r.url else None)
@@ -65,7 +55,7 @@ def signed_in_page(browser, url: str, width: int, height: int, events: dict):
     return page
 
 
-def test_login_form_and_no_injection_in_the_browser(server, browser):
+def test_login_form_and_no_injection_in_the_browser(server, browser):  # noqa: F811
     SHOTS.mkdir(parents=True, exist_ok=True)
     for width, height in SIZES:
         page = browser.new_page(viewport={"width": width, "height": height})
