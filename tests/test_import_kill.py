@@ -9,25 +9,30 @@ import sys
 import time
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from metrics.config import ROOT
+from metrics.engine.db import DATA_VERSION
+from metrics.engine.schema import dataset_info
 from tests.test_ingest import dump
 
 ROWS = 30_000
 
 
-def _writing(engine, url: str, db_file: Path | None) -> bool:
-    """Has the importing process opened its write transaction?"""
-    if db_file is not None:
-        return Path(str(db_file) + "-journal").exists() or Path(str(db_file) + "-wal").exists()
+def _blocked(engine) -> bool:
+    """Is the importing process waiting, inside its write transaction, for the row lock this test holds?"""
     with engine.connect() as conn:
         if engine.dialect.name == "postgresql":
             return bool(conn.execute(text(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                "AND pid <> pg_backend_pid() AND xact_start IS NOT NULL AND backend_type = 'client backend'"
+                "AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'"
             )).scalar())
-        return bool(conn.execute(text("SELECT count(*) FROM information_schema.innodb_trx")).scalar())
+        return bool(conn.execute(text(
+            "SELECT count(*) FROM information_schema.innodb_trx WHERE trx_state = 'LOCK WAIT'")).scalar())
+
+
+def _sqlite_writing(db_file: Path) -> bool:
+    return Path(str(db_file) + "-journal").exists() or Path(str(db_file) + "-wal").exists()
 
 
 def test_killed_import_leaves_the_database_unchanged(engine, tmp_path):
@@ -42,19 +47,35 @@ def test_killed_import_leaves_the_database_unchanged(engine, tmp_path):
     lines = ["案号,立案日期,申请执行标的金额(元),执行团队"]
     lines += [f"(2025)鄂0505执{i}号,2025-01-{i % 28 + 1:02d},{i}.5,执行一团队" for i in range(1, ROWS + 1)]
     big.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    db_file = Path(engine.url.database) if engine.dialect.name == "sqlite" else None
+    server = engine.dialect.name != "sqlite"
+    # On a server the test holds the lock on the data-version row, which the import rewrites last inside its one
+    # transaction: the import then waits with every case row written but not committed, however fast the server.
+    # SQLite has only a database lock, so there the test watches for the rollback journal instead.
+    holder = engine.connect() if server else None
+    if holder is not None:
+        holder.begin()
+        locked = holder.execute(select(dataset_info.c.value).where(dataset_info.c.key == DATA_VERSION)
+                                .with_for_update()).all()
+        assert locked, "the first import left no data version to lock"
     proc = subprocess.Popen([sys.executable, "-m", "metrics", "import", "--db", url, str(big)], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 240
-        while not _writing(engine, url, db_file):
+        while not (_blocked(engine) if server else _sqlite_writing(Path(engine.url.database))):
             assert proc.poll() is None, "the import finished before its write could be interrupted"
             assert time.monotonic() < deadline, "the import never started writing"
             time.sleep(0.05)
-        time.sleep(0.3)
+        if not server:
+            time.sleep(0.3)
         os.kill(proc.pid, signal.SIGKILL)
-    finally:
         proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=30)
+        if holder is not None:
+            holder.rollback()
+            holder.close()
     assert proc.returncode == -signal.SIGKILL
     time.sleep(0.5)  # the server notices the dropped connection and rolls back
     engine.dispose()
