@@ -18,14 +18,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Date, and_, case, func, literal, select, true, union_all
+import numpy as np
+from sqlalchemy import Integer, literal_column, or_
 from sqlalchemy.engine import Connection
 
 from metrics.config import Config
 from metrics.engine.filters import Filters
-from metrics.engine.indicators import Ctx, base_conditions, pending_at
+from metrics.engine.indicators import Ctx, row_conditions
 from metrics.engine.schema import cases
-from metrics.engine.sqlfuncs import days_between
+from metrics.engine.sqlfuncs import scanned
 from metrics.engine.windows import Window
 
 
@@ -62,43 +63,62 @@ class PendingAges:
         return sum(self.counts.values())
 
 
-def _in_band(age, band: Band):
-    if band.high is None:
-        return age >= band.low
-    return and_(age >= band.low, age <= band.high)
-
-
 def pending_by_age(conn: Connection, config: Config, windows: list[Window],
                    filters: Filters = Filters()) -> list[PendingAges | None]:
     """Pending cases at the (clamped) end of each window, by age band; None for a window that has not begun.
 
-    One query for all windows: the end days as a derived table, one CASE-sum per band, grouped by window.
+    One pass over the cases, whatever the number of windows (issue 11): each case is bucketed by its filing date
+    (cut at every band edge of every end day) and its closing date (cut at every end day), the small two-way
+    table comes back, and a band at day e is a difference of two cumulative counts:
+    filed in [e − high, e − low] and not closed by e  =  (filed < e − low + 1) − (filed < e − high), both not closed.
     """
     live = [(i, w) for i, w in enumerate(windows) if not w.empty]
     out: list[PendingAges | None] = [None] * len(windows)
     if not live:
         return out
-    from metrics.engine.compute import analytics_target
+    from metrics.engine.compute import Cuts, _bucketed, analytics_target
 
     target = analytics_target(conn, config)
     if target is not None:
         with target.connect() as copy:
             return pending_by_age(copy, config, windows, filters)
-    # Plain typed literals, as in metrics.engine.compute: SQLite keeps dates as ISO text.
-    rows = [select(literal(i).label("wid"), literal(w.end, Date).label("day")) for i, w in live]
-    days = (rows[0] if len(rows) == 1 else union_all(*rows)).subquery("days")
-    ctx = Ctx(days.c.day, days.c.day, live[0][1].as_of, config.parameters, days.c.day)
-    age = days_between(cases.c.filing_date, days.c.day)
-    stmt = (select(days.c.wid, *[func.sum(case((_in_band(age, b), 1), else_=0)).label(b.key) for b in AGE_BANDS])
-            .select_from(days.join(cases, true()))
-            .where(*base_conditions("cases", ctx, filters), pending_at(days.c.day))
-            .group_by(days.c.wid))
-    found = {row.wid: row for row in conn.execute(stmt)}
+    ends = sorted({w.end for _, w in live})
+    f_days = []
+    for e in ends:
+        for b in AGE_BANDS:
+            f_days.append(e - dt.timedelta(days=b.low) + DAY)
+            if b.high is not None:
+                f_days.append(e - dt.timedelta(days=b.high))
+    f_cuts, c_cuts = Cuts(f_days), Cuts([e + DAY for e in ends])
+    never = len(c_cuts.days) + 1  # the closing interval of an open case
+    ctx = Ctx(None, None, live[0][1].as_of, config.parameters, None)
+    rows = _bucketed(conn, cases, {"fb": f_cuts.bucket(cases.c.filing_date),
+                                   "cb": c_cuts.bucket(cases.c.closing_date, never)}, None,
+                     {"n": literal_column("1", Integer)},
+                     [*row_conditions("cases", ctx, filters), scanned(cases.c.filing_date) <= ends[-1],
+                      or_(cases.c.closing_date.is_(None), scanned(cases.c.closing_date) > ends[0])])
+    grid = np.zeros((len(f_cuts.days) + 1, never + 1), dtype=np.int64)
+    for row in rows:
+        grid[row.fb, row.cb] += int(row.n or 0)
+    at = np.flip(np.flip(grid.cumsum(axis=0), axis=1).cumsum(axis=1), axis=1)  # fb ≤ a and cb ≥ b
+
+    def pending(filed_before: dt.date, e: dt.date) -> int:
+        """Cases filed before `filed_before` and not closed by e."""
+        return int(at[f_cuts.upto(filed_before), c_cuts.upto(e + DAY) + 1])
+
     for i, w in live:
-        row = found.get(i)
-        out[i] = PendingAges(w.end, {b.key: int(row._mapping[b.key] or 0) if row is not None else 0
-                                     for b in AGE_BANDS})
+        e = w.end
+        counts = {}
+        for b in AGE_BANDS:
+            n = pending(e - dt.timedelta(days=b.low) + DAY, e)
+            if b.high is not None:
+                n -= pending(e - dt.timedelta(days=b.high), e)
+            counts[b.key] = n
+        out[i] = PendingAges(e, counts)
     return out
+
+
+DAY = dt.timedelta(days=1)
 
 
 def duration_bands(statutory_days: int) -> tuple[Band, ...]:
