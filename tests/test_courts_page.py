@@ -199,6 +199,7 @@ def test_single_court_database_shows_no_courts_entry(app_on, tmp_path):
     assert not at.exception, at.exception
     labels = nav_labels(at)
     assert "法院对比" not in labels and "团队对比" in labels
+    assert "家法院" not in " ".join(h.proto.body for h in at.get("html"))
     at = app_on(url, "pages/courts.py")
     assert not at.exception and "只有一家法院" in at.info[0].value
 
@@ -212,9 +213,13 @@ def test_every_page_works_on_several_courts(yichang, app_on, path):
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
     assert "法院对比" in nav_labels(at)
+    heads = " ".join(h.proto.body for h in at.get("html"))
+    assert "全部13家法院" in heads  # no court picked: the header says the figures cover all 13 courts
     # And with one court picked in the sidebar.
     at = app_on(url, path, EXAMPLE, court="宜昌市猇亭区人民法院")
     assert not at.exception, at.exception
+    heads = " ".join(h.proto.body for h in at.get("html"))
+    assert "全部13家法院" not in heads and "法院：宜昌市猇亭区人民法院" in heads
 
 
 def test_report_title_says_which_courts(yichang, tmp_path, monkeypatch):

@@ -328,6 +328,19 @@ def page_path(label: str) -> str:
     return next((path for path, name in PAGES if name == label), "app.py")
 
 
+def courts_phrase(frame: Frame) -> str:
+    """"全部13家法院 · " when the data hold several courts (those the user may see) and none is picked, else ""."""
+    if frame.filters.court:
+        return ""
+    try:
+        courts = data.filter_options(frame.board)["courts"]
+    except Exception:  # no data yet: nothing to count
+        return ""
+    allowed = frame.filters.scope.courts
+    visible = [c for c in courts if not allowed or c in allowed]
+    return f"全部{len(visible)}家法院 · " if len(visible) > 1 else ""
+
+
 def header(frame: Frame, label: str) -> None:
     """Page title and what is shown; every value from the config, the URL or the data is escaped (D4, D17)."""
     court = esc(frame.config.court_name)
@@ -340,7 +353,7 @@ def header(frame: Frame, label: str) -> None:
         f"<div class='page-head'><div class='page-court'>{court} · {esc(frame.config.action_name)}</div>"
         f"<h1 class='page-title'>{label} {sample}</h1>"
         f"<div class='page-meta'>统计日 {frame.as_of:%Y-%m-%d} · 当前阶段 {esc(frame.phase_name)} · "
-        f"{esc(frame.filters.describe())}</div></div>")
+        f"{courts_phrase(frame)}{esc(frame.filters.describe())}</div></div>")
     if frame.sample:
         st.html("<div class='sample-banner'>示例数据：本看板当前使用程序生成的合成数据，"
                 "数字仅用于演示，不代表任何法院的真实工作情况。</div>")
@@ -369,7 +382,7 @@ def projector_header(frame: Frame, label: str, sample: str) -> None:
     row.html(
         f"<div class='proj-head'><span class='proj-title'>{html_.escape(label)}</span>{sample}"
         f"<span class='proj-meta'>{html_.escape(frame.config.court_name)} · {html_.escape(frame.phase_name)} · "
-        f"统计日 {frame.as_of:%Y-%m-%d}</span>{filters}</div>", width="stretch")
+        f"{courts_phrase(frame)}统计日 {frame.as_of:%Y-%m-%d}</span>{filters}</div>", width="stretch")
     query = current_query()
     with row.popover("页面", icon=":material/menu:", key="proj_pages"):
         for path, page_label in PAGES:
