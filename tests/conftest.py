@@ -7,13 +7,79 @@ import os
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, make_url, text
 
 from metrics.config import Config, Parameters, Phase, Target
 from metrics.engine.db import bump_data_version
 from metrics.engine.schema import TABLES, metadata
 
+WORKER = os.environ.get("PYTEST_XDIST_WORKER")  # gw0, gw1, … when the suite runs on several workers (pytest -n)
+
+
+def _admin(url):
+    """An autocommit engine on the server of `url`, connected to its maintenance database."""
+    maintenance = "postgres" if url.get_backend_name() == "postgresql" else None
+    return create_engine(url.set(database=maintenance), isolation_level="AUTOCOMMIT")
+
+
+def _worker_database(raw: str) -> str:
+    """A fresh database of this worker's own beside the named one (same server, same character set)."""
+    url = make_url(raw)
+    name = f"{url.database}_{WORKER}"
+    admin = _admin(url)
+    try:
+        with admin.connect() as conn:
+            if url.get_backend_name() == "postgresql":
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+            else:
+                charset, collation = conn.execute(text(
+                    "SELECT default_character_set_name, default_collation_name FROM information_schema.schemata "
+                    "WHERE schema_name = :db"), {"db": url.database}).one()
+                conn.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
+                conn.execute(text(f"CREATE DATABASE `{name}` CHARACTER SET {charset} COLLATE {collation}"))
+    finally:
+        admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
 EXTRA_URLS = os.environ.get("TEST_DATABASE_URLS", "").split()
+if WORKER and EXTRA_URLS:
+    # Workers must not share a database: each gets its own copy of every named one, dropped at the end.
+    WORKER_URLS = [_worker_database(u) for u in EXTRA_URLS]
+    EXTRA_URLS = WORKER_URLS
+    os.environ["TEST_DATABASE_URLS"] = " ".join(EXTRA_URLS)
+else:
+    WORKER_URLS = []
+
+
+def pytest_configure(config):
+    # The app's embedded sample database (data/sample.db) is built on first use; build it once here, in the
+    # controlling process, so parallel workers never race to build it.
+    if hasattr(config, "workerinput"):
+        return
+    from metrics.config import load_config
+    from metrics.engine.db import open_database
+
+    try:
+        open_database(load_config()).dispose()
+    except Exception:  # the tests of a broken setup say what is wrong
+        pass
+
+
+def pytest_sessionfinish(session, exitstatus):
+    for raw in WORKER_URLS:
+        url = make_url(raw)
+        admin = _admin(url)
+        try:
+            with admin.connect() as conn:
+                force = " WITH (FORCE)" if url.get_backend_name() == "postgresql" else ""
+                quote = '"' if url.get_backend_name() == "postgresql" else "`"
+                conn.execute(text(f"DROP DATABASE IF EXISTS {quote}{url.database}{quote}{force}"))
+        except Exception:
+            pass
+        finally:
+            admin.dispose()
 
 
 # Besides SQLite and TEST_DATABASE_URLS, a module that sets ANALYTICS_BACKENDS = True runs its database tests on a
