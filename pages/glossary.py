@@ -276,22 +276,26 @@ def watch_slides() -> list:
 
 
 def watch_text() -> None:
-    from metrics.engine.forecast import METHOD
+    from metrics.engine.forecast import METHOD, METHOD_RECORDS, NOT_PROJECTED
     from metrics.engine.survival import PLAIN
 
     st.markdown(f"**{METHOD.split('：', 1)[0]}。** {METHOD.split('：', 1)[1]}")
-    st.markdown(f"**半数结案用时。** {PLAIN}；按生存分析法（乘积极限法）估计，95%区间取自生存曲线的95%置信带。")
+    st.markdown(f"**预判（逐件推算的指标）。** {METHOD_RECORDS}")
+    st.markdown(f"**半数结案用时。** {PLAIN}；按生存分析法（乘积极限法）估计，95%区间取自生存曲线的95%置信带；"
+                f"{NOT_PROJECTED['cycle_km_median'].removeprefix('暂不预判：')}，设定目标时列为“暂不预判”。")
 
 
 def watch_section() -> None:
     """督办清单, 预判 and 半数结案用时 in plain Chinese (the same texts the pages show)."""
-    from metrics.engine.forecast import METHOD
+    from metrics.engine.forecast import METHOD, METHOD_RECORDS, NOT_PROJECTED
     from metrics.engine.survival import PLAIN
     from metrics.engine.watch import list_specs
 
     st.subheader("督办清单、预判与半数结案用时")
     st.markdown(f"**{METHOD.split('：', 1)[0]}。** {METHOD.split('：', 1)[1]}")
-    st.markdown(f"**半数结案用时。** {PLAIN}；按生存分析法（乘积极限法）估计，95%区间取自生存曲线的95%置信带。")
+    st.markdown(f"**预判（逐件推算的指标）。** {METHOD_RECORDS}")
+    st.markdown(f"**半数结案用时。** {PLAIN}；按生存分析法（乘积极限法）估计，95%区间取自生存曲线的95%置信带；"
+                f"{NOT_PROJECTED['cycle_km_median'].removeprefix('暂不预判：')}，设定目标时列为“暂不预判”。")
     rows = [{"清单": spec.title, "口径": spec.basis} for spec in list_specs(config).values()]
     if frame.projector:
         big_table(pd.DataFrame(rows))

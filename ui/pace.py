@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from metrics.engine.forecast import METHOD, Projection
+from metrics.engine.forecast import METHOD, METHOD_RECORDS, Projection, by_severity, notes
 from metrics.engine.indicators import INDICATORS
 from metrics.engine.watch import summary_counts
 from metrics.present.format import NONE, format_number
@@ -55,7 +55,10 @@ def forecast_frame(projections: list[Projection]) -> pd.DataFrame:
 
 
 def forecast_cards(frame: Frame, projections: list[Projection]) -> None:
-    """投影模式: the projections as cards (large type)."""
+    """投影模式: the projections as cards (large type), the six most at risk (难以达标 first)."""
+    shown = by_severity([p for p in projections if not p.note])
+    rest = shown[6:]
+    projections = shown[:6]
     cards = "".join(
         f"<div class='kpi' data-forecast='{p.key}'><div class='kpi-head'><span class='kpi-label'>"
         f"{html.escape(INDICATORS[p.key].name)}</span><span class='kpi-status {STATUS_CSS.get(p.status, '')}'>"
@@ -63,6 +66,12 @@ def forecast_cards(frame: Frame, projections: list[Projection]) -> None:
         f"<div class='kpi-delta'>区间 {_range(p)} · 目标 {format_number(p.key, p.target)}</div></div>"
         for p in projections)
     st.html(f"<div class='kpi-grid' style='grid-template-columns: repeat(auto-fit, minmax(420px, 1fr))'>{cards}</div>")
+    if rest:
+        counts = {}
+        for p in rest:
+            counts[p.status_text] = counts.get(p.status_text, 0) + 1
+        st.html("<div class='kpi-delta'>另有" + "、".join(f"{k}{v}项" for k, v in counts.items())
+                + "（见非投影模式的预判表）</div>")
 
 
 def forecast_section(frame: Frame, phase_key: str, *, title: bool = True) -> bool:
@@ -81,5 +90,6 @@ def forecast_section(frame: Frame, phase_key: str, *, title: bool = True) -> boo
     from ui import widgets
 
     widgets.table(frame, forecast_frame(projections), f"预判_{name}")
-    st.caption(METHOD)
+    reasons = notes(projections)
+    st.caption(METHOD + METHOD_RECORDS + ("" if not reasons else " " + "；".join(reasons) + "。"))
     return True

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 
 from metrics.config import Config
 from metrics.engine.filters import Filters
-from metrics.engine.forecast import METHOD, Projection, open_phases, project_phase
+from metrics.engine.forecast import METHOD, METHOD_RECORDS, Projection, notes, open_phases, project_phase
 from metrics.engine.indicators import INDICATORS
 from metrics.present.format import NONE, format_number
 
@@ -70,7 +70,9 @@ def write_forecasts(doc, found: dict[str, list[Projection]], config: Config, as_
         for i, row in enumerate(rows, start=1):
             for j, text in enumerate(row):
                 table.rows[i].cells[j].text = text
-    doc.add_paragraph("注：" + METHOD)
+        for reason in notes(projections):
+            doc.add_paragraph(reason + "。")
+    doc.add_paragraph("注：" + METHOD + METHOD_RECORDS)
 
 
 def _summary(projections: list[Projection]) -> str:
