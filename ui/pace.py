@@ -46,11 +46,11 @@ def _range(p: Projection) -> str:
 def forecast_frame(projections: list[Projection]) -> pd.DataFrame:
     return pd.DataFrame([{
         "指标": INDICATORS[p.key].name,
+        "预判": p.status_text,
         "截至统计日": format_number(p.key, p.so_far),
         "预计阶段末": format_number(p.key, p.projected),
         "区间(95%)": _range(p),
         "目标": format_number(p.key, p.target) if p.target is not None else NONE,
-        "预判": p.status_text,
     } for p in projections])
 
 
@@ -85,11 +85,16 @@ def forecast_section(frame: Frame, phase_key: str, *, title: bool = True) -> boo
         st.html(f"<div class='kpi-group-title'>{html.escape(name)}：预判（阶段末 {p0.phase_end:%Y-%m-%d}，"
                 f"尚余 {p0.days_left} 天）</div>")
     if frame.projector:
-        forecast_cards(frame, projections[:6])
+        forecast_cards(frame, projections)
         return True
     from ui import widgets
 
-    widgets.table(frame, forecast_frame(projections), f"预判_{name}")
+    # every row visible (no scrolling inside the table); 预判 second, so a narrow screen cuts the range, not it
+    widgets.table(frame, forecast_frame(projections), f"预判_{name}", height=38 + 35 * len(projections))
     reasons = notes(projections)
-    st.caption(METHOD + METHOD_RECORDS + ("" if not reasons else " " + "；".join(reasons) + "。"))
+    if reasons:
+        st.caption("；".join(reasons) + "。")
+    with st.expander("预判方法"):
+        st.caption(METHOD)
+        st.caption(METHOD_RECORDS)
     return True
