@@ -284,3 +284,24 @@ def test_not_projectable_ones_say_why(engine):
     with engine.connect() as conn:
         (p,) = project_phase(conn, config, "p1", D)
     assert p.projected is None and "365" in p.note
+
+
+def test_not_projectable_rows_in_the_table_and_the_docx(engine):
+    from docx import Document
+
+    from metrics.present.forecast_docx import add_forecast_docx
+    from ui.pace import forecast_frame
+
+    insert(engine, "cases", STOCK_CASES)
+    config = config_with(cycle_km_median=("lower", 90), pending_over_12m=("lower", 0))
+    with engine.connect() as conn:
+        rows = project_phase(conn, config, "p1", D)
+    frame = forecast_frame(rows).set_index("指标")
+    assert frame.loc["半数结案用时(天)", "预判"] == "暂不预判"
+    assert frame.loc["半数结案用时(天)", "预计阶段末"] == "—" and frame.loc["半数结案用时(天)", "区间(95%)"] == "—"
+    assert frame.loc["超12个月未结数", "预判"] == "难以达标"
+    doc = Document()
+    assert add_forecast_docx(doc, engine, config, D)
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "半数结案用时(天)：半数结案用时的立案队列在阶段末前仍在增加" in text
+    assert "难以达标1项（超12个月未结数）" in text and "逐件按最近90天同案龄段" in text
