@@ -104,6 +104,8 @@ def test_glossary_states_the_methods_and_the_configured_thresholds():
     assert "超12个月未结数及其占比" in text and "最终按期反馈的比例推算" in text
     basis = "\n".join(table_with(at, "清单", "口径")["口径"])
     assert "办理期限将在5天内届满" in basis and "应每6个月（按182天计）网络查控一次" in basis
+    params = table_with(at, "参数", "取值").set_index("参数")["取值"]
+    assert params["委托事项预警天数（天）"] == "5" and params["终本定期查控间隔（天）"] == "182"
 
 
 def test_cycle_page_km_table_matches_the_engine():
