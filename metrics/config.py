@@ -204,6 +204,12 @@ def _positive_int(value: Any, key: str) -> int:
     return value
 
 
+def _nonnegative_int(value: Any, key: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ConfigError(key, f"应为0或正整数，现在是“{value}”")
+    return value
+
+
 def _mapping(value: Any, key: str) -> dict:
     if value is None:
         return {}
@@ -268,6 +274,10 @@ def _parse_parameters(raw: Any) -> Parameters:
                                                 "parameters.judgment_observation_days"),
         small_denominator=_positive_int(raw.get("small_denominator", d.small_denominator),
                                         "parameters.small_denominator"),
+        entrust_warn_days=_nonnegative_int(raw.get("entrust_warn_days", d.entrust_warn_days),
+                                           "parameters.entrust_warn_days"),
+        check_interval_days=_positive_int(raw.get("check_interval_days", d.check_interval_days),
+                                          "parameters.check_interval_days"),
         data_complete_from=(None if raw.get("data_complete_from") in (None, "")
                             else _as_date(raw["data_complete_from"], "parameters.data_complete_from")),
     )

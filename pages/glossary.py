@@ -116,6 +116,11 @@ def parameter_frame() -> pd.DataFrame:
          "生效裁判在此期间内未被申请首次执行的，视为自动履行；观察期未满时为暂定值"),
         ("小样本阈值（件）", str(params.small_denominator),
          "只用于无法做统计检验的金额比率、平均数和中位数：结案少于此数时标注“样本小”"),
+        ("委托事项预警天数（天）", str(params.entrust_warn_days),
+         "督办预警：收到的事项委托尚未反馈、办理期限在此天数内届满的列入“委托事项即将逾期”（entrust_warn_days）"),
+        ("终本定期查控间隔（天）", str(params.check_interval_days),
+         "督办预警：终本案件自最近查控日期（未填为结案日期）起超过此天数未查控的列入“终本案件定期查控”"
+         "（check_interval_days）"),
         ("默认统计日", f"{config.as_of:%Y-%m-%d}" if config.as_of else "（空：取数据中最晚的日期）",
          f"当前统计日 {as_of:%Y-%m-%d}，可在左侧修改"),
     ]
@@ -253,10 +258,16 @@ def phases_section() -> None:
 
 def parameters_section() -> None:
     st.subheader("计算参数")
-    if frame.projector:
-        big_table(parameter_frame())
-    else:
-        widgets.table(frame, parameter_frame(), "计算参数")
+    widgets.table(frame, parameter_frame(), "计算参数")
+
+
+def parameter_slides() -> list:
+    """投影模式: the parameters in two screens (nine rows do not fit 1024×768 in large type)."""
+    df = parameter_frame()
+    half = -(-len(df) // 2)
+    parts = [df.iloc[:half], df.iloc[half:]]
+    return [(f"计算参数（{i + 1}/2）", lambda p=part: big_table(p.reset_index(drop=True)))
+            for i, part in enumerate(parts)]
 
 
 def rules_section() -> None:
@@ -276,22 +287,26 @@ def watch_slides() -> list:
 
 
 def watch_text() -> None:
-    from metrics.engine.forecast import METHOD
+    from metrics.engine.forecast import METHOD, METHOD_RECORDS, NOT_PROJECTED
     from metrics.engine.survival import PLAIN
 
     st.markdown(f"**{METHOD.split('：', 1)[0]}。** {METHOD.split('：', 1)[1]}")
-    st.markdown(f"**半数结案用时。** {PLAIN}；按生存分析法（乘积极限法）估计，95%区间取自生存曲线的95%置信带。")
+    st.markdown(f"**预判（逐件推算的指标）。** {METHOD_RECORDS}")
+    st.markdown(f"**半数结案用时。** {PLAIN}；按生存分析法（乘积极限法）估计，95%区间取自生存曲线的95%置信带；"
+                f"{NOT_PROJECTED['cycle_km_median'].removeprefix('暂不预判：')}，设定目标时列为“暂不预判”。")
 
 
 def watch_section() -> None:
     """督办清单, 预判 and 半数结案用时 in plain Chinese (the same texts the pages show)."""
-    from metrics.engine.forecast import METHOD
+    from metrics.engine.forecast import METHOD, METHOD_RECORDS, NOT_PROJECTED
     from metrics.engine.survival import PLAIN
     from metrics.engine.watch import list_specs
 
     st.subheader("督办清单、预判与半数结案用时")
     st.markdown(f"**{METHOD.split('：', 1)[0]}。** {METHOD.split('：', 1)[1]}")
-    st.markdown(f"**半数结案用时。** {PLAIN}；按生存分析法（乘积极限法）估计，95%区间取自生存曲线的95%置信带。")
+    st.markdown(f"**预判（逐件推算的指标）。** {METHOD_RECORDS}")
+    st.markdown(f"**半数结案用时。** {PLAIN}；按生存分析法（乘积极限法）估计，95%区间取自生存曲线的95%置信带；"
+                f"{NOT_PROJECTED['cycle_km_median'].removeprefix('暂不预判：')}，设定目标时列为“暂不预判”。")
     rows = [{"清单": spec.title, "口径": spec.basis} for spec in list_specs(config).values()]
     if frame.projector:
         big_table(pd.DataFrame(rows))
@@ -308,7 +323,7 @@ if frame.projector:
         for i, part in enumerate(parts):
             title = f"指标定义：{group}" + (f"（{i + 1}/{len(parts)}）" if len(parts) > 1 else "")
             slides.append((title, lambda k=part, t=title: indicators_section(k, t)))
-    frame.slides([*slides, ("阶段划分", phases_section), ("计算参数", parameters_section),
+    frame.slides([*slides, ("阶段划分", phases_section), *parameter_slides(),
                   ("统计日规则", as_of_text), ("比较规则", comparison_text), ("误差内的判断", noise_text),
                   *watch_slides()])
 else:

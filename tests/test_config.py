@@ -17,6 +17,7 @@ def test_default_config_loads():
     assert config.baseline.key == "baseline"
     assert config.phase("implement").start == dt.date(2025, 3, 1)
     assert config.parameters.statutory_days == 180
+    assert (config.parameters.entrust_warn_days, config.parameters.check_interval_days) == (5, 182)
     assert config.targets["recovery_rate"].direction == "higher"
     assert config.sample and not config.database_url_from_env
 
@@ -48,6 +49,12 @@ def _set_phase(i, key, value):
     (lambda raw: raw["database"].update({"url": "not a url"}), "database.url", "不是有效的数据库地址"),
     (lambda raw: raw["parameters"].update({"statutory_days": -3}), "parameters.statutory_days", "正整数"),
     (lambda raw: raw["parameters"].update({"colour": 1}), "parameters.colour", "未知参数"),
+    (lambda raw: raw["parameters"].update({"entrust_warn_days": -1}), "parameters.entrust_warn_days", "0或正整数"),
+    (lambda raw: raw["parameters"].update({"entrust_warn_days": "五天"}), "parameters.entrust_warn_days",
+     "0或正整数"),
+    (lambda raw: raw["parameters"].update({"check_interval_days": 0}), "parameters.check_interval_days", "正整数"),
+    (lambda raw: raw["parameters"].update({"check_interval_days": 1.5}), "parameters.check_interval_days",
+     "正整数"),
     (lambda raw: raw.update({"phase": []}), "phase", "未知配置项"),
 ])
 def test_mistakes_are_named(tmp_path, change, key, words):
@@ -146,3 +153,10 @@ def test_dates_still_load_as_dates():
     config = load_config(env={})
     assert isinstance(config.phase("review").end, dt.date) and config.parameters.data_complete_from == dt.date(
         2024, 1, 1)
+
+
+def test_watch_thresholds_are_read(tmp_path):
+    def change(raw):
+        raw["parameters"].update({"entrust_warn_days": 0, "check_interval_days": 90})
+    config = load_config(variant(tmp_path, change), env={})
+    assert (config.parameters.entrust_warn_days, config.parameters.check_interval_days) == (0, 90)

@@ -7,11 +7,17 @@ import re
 
 from metrics.config import load_config
 from metrics.engine.db import open_database
-from metrics.engine.forecast import open_phases
+from metrics.engine.forecast import open_phases, project_phase
+from metrics.engine.indicators import INDICATORS
 from metrics.engine.survival import km_tables
 from metrics.engine.watch import all_lists, summary_counts
 from metrics.engine.windows import phase_windows
 from tests.test_pages_b import html, no_exception, open_page, table_with
+
+
+def all_text(at) -> str:
+    """HTML, markdown and captions of a run page."""
+    return "\n".join([html(at), *(m.value for m in at.markdown), *(c.value for c in at.caption)])
 
 
 def engine_lists(as_of: dt.date):
@@ -77,9 +83,29 @@ def test_forecast_only_while_a_phase_is_open():
     assert "组织实施阶段：预判（阶段末 2025-12-31，尚余 61 天）" in html(at)
     table = table_with(at, "预计阶段末", "预判")
     assert set(table["预判"]) <= {"可望达标", "存在风险", "难以达标"}
+    # every indicator with a target in config.yaml, the stocks and 统计日-dependent rates included, as the engine
+    with open_database(config, None).connect() as conn:
+        engine_rows = project_phase(conn, config, "implement", dt.date(2025, 10, 31))
+    assert table["指标"].tolist() == [INDICATORS[p.key].name for p in engine_rows]
+    for name in ("超12个月未结数", "超12个月未结案件比", "裁判自动履行率", "事项委托按期反馈率"):
+        row = table[table["指标"] == name].iloc[0]
+        assert row["预计阶段末"] != "—" and "～" in row["区间(95%)"], name
+    assert "逐件按最近90天同案龄段" in all_text(at)  # the method of the record-by-record ones, under the table
     phases = open_page("pages/phases.py", asof="2025-10-31")
     no_exception(phases)
     assert "预判（阶段末 2025-12-31" in html(phases)
+    assert "裁判自动履行率" in table_with(phases, "预计阶段末", "预判")["指标"].tolist()
+
+
+def test_glossary_states_the_methods_and_the_configured_thresholds():
+    at = open_page("pages/glossary.py")
+    no_exception(at)
+    text = all_text(at)
+    assert "超12个月未结数及其占比" in text and "最终按期反馈的比例推算" in text
+    basis = "\n".join(table_with(at, "清单", "口径")["口径"])
+    assert "办理期限将在5天内届满" in basis and "应每6个月（按182天计）网络查控一次" in basis
+    params = table_with(at, "参数", "取值").set_index("参数")["取值"]
+    assert params["委托事项预警天数（天）"] == "5" and params["终本定期查控间隔（天）"] == "182"
 
 
 def test_cycle_page_km_table_matches_the_engine():

@@ -370,3 +370,6 @@ def test_docx_carries_the_forecast_only_while_a_phase_runs(sample, docx_file, qu
     text = docx_text(Document(running))
     assert "、阶段末预判" in text and "组织实施阶段截至2025年10月31日尚余61天" in text
     assert "可望达标" in text or "存在风险" in text or "难以达标" in text
+    for name in ("超12个月未结数", "超12个月未结案件比", "裁判自动履行率", "事项委托按期反馈率"):
+        assert name in text.split("阶段末预判", 1)[1], name
+    assert "逐件按最近90天同案龄段" in text

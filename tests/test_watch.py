@@ -16,9 +16,9 @@ from tests.conftest import d, insert, make_config
 D = d("2025-06-30")
 
 
-def wl(engine, key, filters=Filters(), settings=WatchSettings(), as_of=D):
+def wl(engine, key, filters=Filters(), settings=WatchSettings(), as_of=D, **params):
     with engine.connect() as conn:
-        return watch_list(conn, make_config(), key, as_of, filters, settings)
+        return watch_list(conn, make_config(**params), key, as_of, filters, settings)
 
 
 def left_by_case(result):
@@ -127,6 +127,22 @@ def test_entrustments_boundaries(engine):
     assert wl(engine, "entrust", Filters(teams=("二队",))).total == 5
 
 
+def test_entrust_warning_days_come_from_the_parameters(engine):
+    """parameters.entrust_warn_days: exactly at the threshold is listed, one day beyond is not."""
+    insert(engine, "entrustments", ENTRUST)
+    overdue = {"answered_later": (-30, "已逾期"), "over_1": (-1, "已逾期")}
+    six = wl(engine, "entrust", entrust_warn_days=6)
+    assert left_by_case(six) == {**overdue, "last_day": (0, "6天内到期"), "short": (2, "6天内到期"),
+                                 "five": (5, "6天内到期"), "six": (6, "6天内到期")}
+    four = wl(engine, "entrust", entrust_warn_days=4)
+    assert set(left_by_case(four)) == {*overdue, "last_day", "short"}  # 5 left is one day beyond 4
+    zero = wl(engine, "entrust", entrust_warn_days=0)
+    assert left_by_case(zero) == {**overdue, "last_day": (0, "0天内到期")}
+    assert "4天内届满" in four.spec.basis and "5天内" not in four.spec.basis
+    # a setting given explicitly wins over the parameter
+    assert wl(engine, "entrust", settings=WatchSettings(entrust_warn_days=6), entrust_warn_days=0).total == 6
+
+
 ZHONGBEN = "终结本次执行程序"
 CHECKS = [
     dict(case_no="never_182", filing_date="2024-06-01", closing_date="2024-12-30", closing_method=ZHONGBEN),
@@ -152,6 +168,26 @@ def test_zhongben_checks(engine):
     assert rows["checked_180"]["最近查控日期"] == d("2025-01-01")
     assert rows["checked_180"]["应查控日期"] == d("2025-07-02")
     assert rows["check_after_d"]["最近查控日期"] is None
+
+
+def test_check_interval_comes_from_the_parameters(engine):
+    """parameters.check_interval_days moves every 剩余天数 and the 应查控日期; boundaries at 0 and ±1."""
+    insert(engine, "cases", CHECKS)
+    longer = wl(engine, "zhongben_check", check_interval_days=183)
+    assert left_by_case(longer) == {"check_after_d": (-211, "逾期未查控"), "never_183": (0, "30天内应查控"),
+                                    "never_182": (1, "30天内应查控"), "checked_180": (3, "30天内应查控")}
+    assert {r["案号"]: r["应查控日期"] for r in longer.rows}["checked_180"] == d("2025-07-03")
+    assert "183天" in longer.spec.basis and "6个月" not in longer.spec.basis
+    shorter = wl(engine, "zhongben_check", check_interval_days=181)
+    assert left_by_case(shorter)["never_182"] == (-1, "逾期未查控")
+    assert left_by_case(shorter)["checked_180"] == (1, "30天内应查控")
+    # exactly at the interval on D: 0 left, still in time; one day shorter: overdue
+    zero = wl(engine, "zhongben_check", settings=WatchSettings(warn_days=0), check_interval_days=180)
+    assert left_by_case(zero)["checked_180"] == (0, "30天内应查控".replace("30", "0"))
+    assert left_by_case(wl(engine, "zhongben_check", check_interval_days=179))["checked_180"] == (-1, "逾期未查控")
+    # check_before_close: 121 days since closing; listed from an interval of 151 (30 left) but not 152
+    assert "check_before_close" in left_by_case(wl(engine, "zhongben_check", check_interval_days=151))
+    assert "check_before_close" not in left_by_case(wl(engine, "zhongben_check", check_interval_days=152))
 
 
 def test_zhongben_checks_without_the_optional_column(engine):

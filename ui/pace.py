@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from metrics.engine.forecast import METHOD, Projection
+from metrics.engine.forecast import METHOD, METHOD_RECORDS, Projection, by_severity, notes
 from metrics.engine.indicators import INDICATORS
 from metrics.engine.watch import summary_counts
 from metrics.present.format import NONE, format_number
@@ -46,16 +46,19 @@ def _range(p: Projection) -> str:
 def forecast_frame(projections: list[Projection]) -> pd.DataFrame:
     return pd.DataFrame([{
         "指标": INDICATORS[p.key].name,
+        "预判": p.status_text,
         "截至统计日": format_number(p.key, p.so_far),
         "预计阶段末": format_number(p.key, p.projected),
         "区间(95%)": _range(p),
         "目标": format_number(p.key, p.target) if p.target is not None else NONE,
-        "预判": p.status_text,
     } for p in projections])
 
 
 def forecast_cards(frame: Frame, projections: list[Projection]) -> None:
-    """投影模式: the projections as cards (large type)."""
+    """投影模式: the projections as cards (large type), the six most at risk (难以达标 first)."""
+    shown = by_severity([p for p in projections if not p.note])
+    rest = shown[6:]
+    projections = shown[:6]
     cards = "".join(
         f"<div class='kpi' data-forecast='{p.key}'><div class='kpi-head'><span class='kpi-label'>"
         f"{html.escape(INDICATORS[p.key].name)}</span><span class='kpi-status {STATUS_CSS.get(p.status, '')}'>"
@@ -63,6 +66,12 @@ def forecast_cards(frame: Frame, projections: list[Projection]) -> None:
         f"<div class='kpi-delta'>区间 {_range(p)} · 目标 {format_number(p.key, p.target)}</div></div>"
         for p in projections)
     st.html(f"<div class='kpi-grid' style='grid-template-columns: repeat(auto-fit, minmax(420px, 1fr))'>{cards}</div>")
+    if rest:
+        counts = {}
+        for p in rest:
+            counts[p.status_text] = counts.get(p.status_text, 0) + 1
+        st.html("<div class='kpi-delta'>另有" + "、".join(f"{k}{v}项" for k, v in counts.items())
+                + "（见非投影模式的预判表）</div>")
 
 
 def forecast_section(frame: Frame, phase_key: str, *, title: bool = True) -> bool:
@@ -76,10 +85,16 @@ def forecast_section(frame: Frame, phase_key: str, *, title: bool = True) -> boo
         st.html(f"<div class='kpi-group-title'>{html.escape(name)}：预判（阶段末 {p0.phase_end:%Y-%m-%d}，"
                 f"尚余 {p0.days_left} 天）</div>")
     if frame.projector:
-        forecast_cards(frame, projections[:6])
+        forecast_cards(frame, projections)
         return True
     from ui import widgets
 
-    widgets.table(frame, forecast_frame(projections), f"预判_{name}")
-    st.caption(METHOD)
+    # every row visible (no scrolling inside the table); 预判 second, so a narrow screen cuts the range, not it
+    widgets.table(frame, forecast_frame(projections), f"预判_{name}", height=38 + 35 * len(projections))
+    reasons = notes(projections)
+    if reasons:
+        st.caption("；".join(reasons) + "。")
+    with st.expander("预判方法"):
+        st.caption(METHOD)
+        st.caption(METHOD_RECORDS)
     return True

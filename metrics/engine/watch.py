@@ -14,19 +14,19 @@ last day within the limit, a negative number is how many days it has been passed
                  剩余 = 365 − age; listed when 剩余 ≤ N; 已超 (超12个月) when < 0.
 3. key_cases     重点案件: pending cases tagged 涉民生/涉企/涉金融, oldest first, with 申请标的 and 到位 so far.
 4. entrust       委托事项即将逾期: received (收到), sent by D, no feedback by D; 剩余 = 办理期限 − (D − 委托日期);
-                 listed when 剩余 ≤ 5; 已逾期 when < 0 (the deadline day itself is still in time, as in
-                 entrust_on_time_rate).
+                 listed when 剩余 ≤ entrust_warn_days (config parameter, default 5); 已逾期 when < 0 (the
+                 deadline day itself is still in time, as in entrust_on_time_rate).
 5. cross_taken   交叉执行承接案件: cases taken over (承接) still pending, with their age and partner court.
 6. zhongben_check 终本案件定期查控: closed as 终本 by D; the last check is 最近查控日期 when it lies between the
                  closing date and D, otherwise the closing date (blank = never checked since 终本); 剩余 =
-                 check_interval_days (182, six months in whole days as the 3–6个月 age band) − (D − last check);
-                 listed when 剩余 ≤ N; 已逾期 when < 0.
+                 check_interval_days (config parameter, default 182: six months in whole days as the 3–6个月
+                 age band) − (D − last check); listed when 剩余 ≤ N; 已逾期 when < 0.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import Date, and_, case, func, inspect, literal, null, or_, select
 from sqlalchemy.engine import Connection
@@ -45,9 +45,18 @@ ROW_LIMIT = 5000  # records returned per list (counts are always complete)
 @dataclass(frozen=True)
 class WatchSettings:
     warn_days: int = 30  # lists 1, 2 and 6: how far ahead to warn
-    entrust_warn_days: int = 5  # list 4
-    check_interval_days: int = 182  # list 6: six months, in whole days
+    # None: config.yaml parameters.entrust_warn_days / check_interval_days (defaults 5 and 182)
+    entrust_warn_days: int | None = None  # list 4
+    check_interval_days: int | None = None  # list 6: six months, in whole days
     long_pending_days: int = 365  # list 2: “over 12 months” is more than this many days (pending_over_12m)
+
+    def resolved(self, config: Config) -> WatchSettings:
+        """The settings with the thresholds left open taken from the configuration's parameters."""
+        p = config.parameters
+        return replace(self, entrust_warn_days=p.entrust_warn_days if self.entrust_warn_days is None
+                       else self.entrust_warn_days,
+                       check_interval_days=p.check_interval_days if self.check_interval_days is None
+                       else self.check_interval_days)
 
 
 @dataclass(frozen=True)
@@ -60,6 +69,7 @@ class ListSpec:
 
 
 def _specs(config: Config, s: WatchSettings) -> dict[str, ListSpec]:
+    s = s.resolved(config)
     limit = config.parameters.statutory_days
     return {x.key: x for x in [
         ListSpec("statutory", "即将超审限", {OVER: "已超审限", SOON: f"{s.warn_days}天内到期"}, "team",
@@ -77,10 +87,15 @@ def _specs(config: Config, s: WatchSettings) -> dict[str, ListSpec]:
                  f"交叉执行角色为承接、截至统计日仍未结的案件，按对方法院列示；已用审限超过{limit}天的标为已超审限。"),
         ListSpec("zhongben_check", "终本案件定期查控",
                  {OVER: "逾期未查控", SOON: f"{s.warn_days}天内应查控"}, "team",
-                 f"以终结本次执行程序结案的案件，应每6个月（按{s.check_interval_days}天计）网络查控一次；"
+                 f"以终结本次执行程序结案的案件，应每{_interval_text(s.check_interval_days)}网络查控一次；"
                  "自最近查控日期（未填或早于结案日期的，自结案日期）起算，已超过或将在"
                  f"{s.warn_days}天内超过的案件。"),
     ]}
+
+
+def _interval_text(days: int) -> str:
+    """182 → 6个月（按182天计）; other values in days only."""
+    return "6个月（按182天计）" if days == 182 else f"{days}天"
 
 
 def list_specs(config: Config, settings: WatchSettings = WatchSettings()) -> dict[str, ListSpec]:
@@ -196,6 +211,7 @@ def watch_list(conn: Connection, config: Config, key: str, as_of: dt.date, filte
                settings: WatchSettings = WatchSettings(), *, rows: bool = True,
                limit: int = ROW_LIMIT) -> WatchList:
     """One 督办清单 as of D: counts by status and by team/handler (or partner court), and the records."""
+    settings = settings.resolved(config)
     spec = _specs(config, settings)[key]
     q = _build(conn, config, key, as_of, filters, settings)
     status = q.status.label("status")

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 
 from metrics.config import Config
 from metrics.engine.filters import Filters
-from metrics.engine.forecast import METHOD, Projection, open_phases, project_phase
+from metrics.engine.forecast import METHOD, METHOD_RECORDS, Projection, notes, open_phases, project_phase
 from metrics.engine.indicators import INDICATORS
 from metrics.present.format import NONE, format_number
 
@@ -52,25 +52,41 @@ def add_forecast_docx(doc, engine: Engine, config: Config, as_of: dt.date, filte
     return True
 
 
-def write_forecasts(doc, found: dict[str, list[Projection]], config: Config, as_of: dt.date) -> None:
-    """The body of the 预判 section (under a heading the caller writes): a sentence and a table per open phase."""
+def write_forecasts(doc, found: dict[str, list[Projection]], config: Config, as_of: dt.date, *, table=None,
+                    note=None) -> None:
+    """The body of the 预判 section (under a heading the caller writes): a sentence and a table per open phase.
+
+    table(doc, header, rows) and note(doc, text) let the report draw them in its own table and note styles."""
     for key, projections in found.items():
         p0 = projections[0]
         doc.add_paragraph(
             f"{config.phase(key).name}截至{as_of:%Y年%m月%d日}尚余{p0.days_left}天（阶段末{p0.phase_end:%Y年%m月%d日}）。"
             + _summary(projections))
         rows = forecast_table_rows(projections)
-        table = doc.add_table(rows=1 + len(rows), cols=len(HEADER))
-        table.style = "Table Grid"
-        for j, text in enumerate(HEADER):
-            cell = table.rows[0].cells[j]
-            cell.text = text
-            for run in cell.paragraphs[0].runs:
-                run.bold = True
-        for i, row in enumerate(rows, start=1):
-            for j, text in enumerate(row):
-                table.rows[i].cells[j].text = text
-    doc.add_paragraph("注：" + METHOD)
+        if table is not None:
+            table(doc, HEADER, rows)
+        else:
+            _plain_table(doc, rows)
+        for reason in notes(projections):
+            (note or _paragraph)(doc, reason + "。")
+    (note or _paragraph)(doc, "注：" + METHOD + METHOD_RECORDS)
+
+
+def _paragraph(doc, text: str) -> None:
+    doc.add_paragraph(text)
+
+
+def _plain_table(doc, rows: list[list[str]]) -> None:
+    table = doc.add_table(rows=1 + len(rows), cols=len(HEADER))
+    table.style = "Table Grid"
+    for j, text in enumerate(HEADER):
+        cell = table.rows[0].cells[j]
+        cell.text = text
+        for run in cell.paragraphs[0].runs:
+            run.bold = True
+    for i, row in enumerate(rows, start=1):
+        for j, text in enumerate(row):
+            table.rows[i].cells[j].text = text
 
 
 def _summary(projections: list[Projection]) -> str:
@@ -79,4 +95,4 @@ def _summary(projections: list[Projection]) -> str:
         if p.status:
             groups.setdefault(p.status_text, []).append(INDICATORS[p.key].name)
     parts = [f"{label}{len(names)}项（{'、'.join(names)}）" for label, names in groups.items()]
-    return ("按最近90天的进度预判，" + "；".join(parts) + "。") if parts else ""
+    return ("按最近的进度预判，" + "；".join(parts) + "。") if parts else ""

@@ -511,7 +511,9 @@ def build_docx(data: ReportData, steps: Steps) -> bytes:
         from metrics.present.forecast_docx import write_forecasts
 
         _heading1(doc, n, "阶段末预判")
-        write_forecasts(doc, data.forecasts, c, data.as_of)
+        write_forecasts(doc, data.forecasts, c, data.as_of,
+                        table=lambda d, header, rows: _docx_table(d, header, rows, [3.9, 2.0, 2.0, 3.6, 1.8, 2.0]),
+                        note=_note)
         n += 1
     problems = _problems(doc, data, n)
     _next_steps(doc, data, n + 1, problems)
