@@ -26,7 +26,8 @@ METHODS = ["执行完毕"] * 38 + ["终结本次执行程序"] * 32 + ["终结�
 TYPES = ["首次执行"] * 7 + ["恢复执行", "财产保全", "执行异议"]
 TEAMS = ["执行一团队", "执行二团队", "执行三团队", "快执团队"]
 COURT = "宜昌市猇亭区人民法院"
-CASE_COLUMNS = [c.name for c in cases.columns]
+# last_check_date (最近查控日期) stays NULL: no 终本 case has been checked since its closing.
+CASE_COLUMNS = [c.name for c in cases.columns if c.name != "last_check_date"]
 JUDGMENT_COLUMNS = [c.name for c in judgments.columns]
 
 
