@@ -202,6 +202,14 @@ def audit_list(engine: Engine, indicator: str, window: str, filters: str, rows: 
         _audit_once(engine, access, "drill", indicator, rows, window=window, filters=filters)
 
 
+def audit_check_rows(engine: Engine, key: str, title: str, rows: int, total: int) -> None:
+    """The rows behind a data-quality check were shown (数据管理 → 数据质量 → 查看案件, `/cases?dq=`): audited like a
+    drill-through list, once per session and check. `rows` is what the table shows, `total` what the check found."""
+    access = current()
+    if access is not None:
+        _audit_once(engine, access, "drill", f"dq:{key}", rows, check=title, total=total, window="全部数据")
+
+
 def audited(engine: Engine, kind: str, file_name: str, rows: int | None, build: Callable[[], bytes]
             ) -> Callable[[], bytes]:
     """Wrap a download's data function so that every download writes an audit row (it runs on the click)."""
