@@ -19,7 +19,9 @@ import pytest
 import streamlit
 from streamlit.elements.widgets.button import ButtonMixin
 
+from metrics.config import load_config
 from metrics.engine.indicators import INDICATORS
+from metrics.engine.watch import list_specs
 from metrics.ingest.quality import CHECKS
 from tests.access_fixtures import seed, write_config
 from tests.conftest import insert
@@ -27,8 +29,8 @@ from tests.test_access_app import DENIED, errors, signed_in, visit
 from ui.frame import PAGES
 
 # The debtors of the database in clear, and pieces of them (a name split over two XML runs still shows a piece).
-NAMES = ("张伟明", "伟明", "宜昌某某建材有限公司", "某某建材", "李四海", "四海", "赵六顺", "六顺")
-MASKED = ("张**", "宜昌****有限公司", "李**")  # what must be there instead (so the sweep really saw the data)
+NAMES = ("张伟明", "伟明", "宜昌某某建材有限公司", "某某建材", "李四海", "四海", "赵六顺", "六顺", "王五福", "五福")
+MASKED = ("张**", "宜昌****有限公司", "李**", "王**")  # what must be there instead (so the sweep really saw the data)
 
 
 @pytest.fixture
@@ -37,6 +39,10 @@ def court(tmp_path, monkeypatch, engine):
     insert(engine, "auctions", [  # one lot naming a person, behind a data check (案号 not among the cases)
         {"auction_id": "a9", "case_no": "no-such-case", "lot_name": "被执行人李四海名下轿车", "asset_type": "车辆",
          "round": "一拍", "appraisal_price": 100, "start_price": 50, "end_date": "2025-03-22", "result": "流拍"}])
+    # open for 177 days at the 统计日 (2025-03-22, the last date in the data), a 涉企 case: on the 督办清单
+    insert(engine, "cases", [
+        {"case_no": "c9", "filing_date": "2024-09-26", "team": "一队", "handler": "甲", "debtor_name": "王五福",
+         "tags": "涉企", "applied_amount": 300}])
     monkeypatch.setenv("DASHBOARD_CONFIG", str(write_config(tmp_path, engine)))
     monkeypatch.delenv("DATABASE_URL", raising=False)
     return engine
@@ -109,7 +115,8 @@ def test_every_export_of_a_leader_is_masked(court, downloads):
         at = visit(at, "pages/cases.py", ind=key, win="p1")
     for check in CHECKS:
         at = visit(at, "pages/cases.py", dq=check.key)
-    at = visit(at, "pages/watch.py")
+    for key in list_specs(load_config()):
+        at = visit(at, "pages/watch.py", list=key)
     at = visit(at, "pages/export.py")
     for kind in ("docx", "pptx"):
         at.button(key=f"make_{kind}").click().run()
@@ -118,7 +125,8 @@ def test_every_export_of_a_leader_is_masked(court, downloads):
     assert {"csv", "xlsx", "png", "svg", "pdf", "docx", "pptx"} <= kinds, kinds
     assert any(name.startswith("数据检查_") for name in downloads)
     assert any(name.startswith("案件明细_") for name in downloads)
-    assert any("督办" in name or "预警" in name for name in downloads), sorted(downloads)
+    watch = {n: c for n, c in downloads.items() if n.startswith("督办清单_")}
+    assert "王**" in assert_masked(watch), sorted(downloads)  # the case is on a 督办清单, masked
     text = assert_masked(downloads)
     for masked in MASKED:
         assert masked in text, masked  # the debtors were in the exports, masked
