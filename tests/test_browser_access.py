@@ -57,11 +57,11 @@ def signed_in_page(browser, url: str, width: int, height: int, events: dict,  # 
     page.on("dialog", lambda d: (events["dialogs"].append(d.message), d.dismiss()))
     page.on("request", lambda r: events["canary"].append(r.url) if "127.0.0.1:9/" in r.url else None)
     page.goto(url)
-    page.get_by_label("用户名").wait_for(timeout=90_000)
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_label("用户名", exact=True).wait_for(timeout=90_000)
+    page.get_by_label("用户名", exact=True).fill(username)
+    page.get_by_label("密码", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
-    page.get_by_label("密码").wait_for(state="detached", timeout=90_000)
+    page.get_by_label("密码", exact=True).wait_for(state="detached", timeout=90_000)
     settle(page)
     return page
 
@@ -71,7 +71,7 @@ def test_login_form_and_no_injection_in_the_browser(server, browser):  # noqa: F
     for width, height in SIZES:
         page = browser.new_page(viewport={"width": width, "height": height})
         page.goto(server + "/cases?ind=filed_count&win=p1")
-        page.get_by_label("密码").wait_for(timeout=90_000)
+        page.get_by_label("密码", exact=True).wait_for(timeout=90_000)
         settle(page)
         body = page.inner_text("body")
         assert "用户名" in body and "密码" in body and "c1" not in body

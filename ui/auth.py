@@ -181,7 +181,10 @@ def sidebar(config: Config, engine: Engine, access: Access) -> None:
         audit.record(engine, access.username, "logout")
         _clear()
         if config.auth.mode == "oidc":
+            # st.logout sends the browser to Streamlit's /auth/logout (identity cookie deleted, then the provider's
+            # end-session page); a rerun right after it could overtake that redirect, so the run just ends here.
             st.logout()
+            st.stop()
         st.rerun()
 
 
