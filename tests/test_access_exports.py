@@ -17,10 +17,12 @@ import zipfile
 
 import pytest
 import streamlit
+from sqlalchemy import select
 from streamlit.elements.widgets.button import ButtonMixin
 
 from metrics.config import load_config
 from metrics.engine.indicators import INDICATORS
+from metrics.engine.schema import audit_log
 from metrics.engine.watch import list_specs
 from metrics.ingest.quality import CHECKS
 from tests.access_fixtures import seed, write_config
@@ -156,6 +158,10 @@ def test_clerk_and_admin_exports_are_masked(court, downloads):
     assert not leaked, leaked  # the preview of the uploaded rows, on screen
     assert "赵**" in shown
     assert "导入校验结果.xlsx" in downloads
+    with court.connect() as conn:  # that download is audited like every other (one error, row 2's date)
+        exported = [(r.username, r.target, r.row_count) for r in conn.execute(
+            select(audit_log).where(audit_log.c.action == "export"))]
+    assert ("clerk1", "导入校验结果.xlsx", 1) in exported, exported
     at = signed_in("admin1", "pages/audit.py")
     assert "审计日志__.xlsx" in downloads or any(n.startswith("审计日志") for n in downloads)
     assert_masked(downloads)
