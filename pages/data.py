@@ -12,6 +12,7 @@ from metrics.ingest.headers import IGNORE, MONEY_UNITS
 from metrics.ingest.importer import SAMPLE_REFUSAL, ImportRefused, ImportRejected, import_files, validate_files
 from metrics.ingest.mapping import Mapping, MappingError, load_mapping, save_mapping
 from metrics.present import export
+from ui import auth
 from ui.data import guard
 from ui.frame import setup
 from ui.quality import quality_slides, render_quality
@@ -158,7 +159,9 @@ def import_section() -> None:
         problems = problems_frame(report)
         if not problems.empty:
             st.dataframe(problems, hide_index=True, width="stretch", height=min(420, 40 + 35 * len(problems)))
-            st.download_button("下载校验结果（XLSX）", data=lambda: export.table_xlsx(problems, title="导入校验结果"),
+            st.download_button("下载校验结果（XLSX）",
+                               data=auth.audited(engine, "XLSX", "导入校验结果.xlsx", len(problems),
+                                                 lambda: export.table_xlsx(problems, title="导入校验结果")),
                                file_name="导入校验结果.xlsx", on_click="ignore", icon=":material/download:",
                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     can_import = validated and report.ok and bool(report.records) and not frame.sample

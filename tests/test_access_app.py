@@ -258,13 +258,24 @@ def test_clear_cache_needs_a_signed_in_data_manager():
 
 
 def test_data_check_rows_are_for_data_managers_not_team_leads(court):
-    from metrics.ingest.quality import CHECKS
+    from tests.conftest import insert
 
-    key = CHECKS[0].key
-    at = signed_in("team1", "pages/cases.py", dq=key)
+    # one auction whose 案号 is not among the cases: the 拍卖记录的案号不在执行案件中 check lists exactly this row
+    insert(court, "auctions", [{"auction_id": "a9", "case_no": "no-such-case", "lot_name": "被执行人李四海名下轿车",
+                                "asset_type": "车辆", "round": "一拍", "appraisal_price": 10, "start_price": 8,
+                                "end_date": "2025-03-22", "result": "流拍"}])
+    at = signed_in("team1", "pages/cases.py", dq="auction_orphan")
     assert DENIED in errors(at) and not at.dataframe
-    at = signed_in("clerk1", "pages/cases.py", dq=key)
+    assert not [r for r in actions(court) if r[1] == "drill"]  # refused: nothing shown, nothing audited as shown
+    at = signed_in("clerk1", "pages/cases.py", dq="auction_orphan")
     assert DENIED not in errors(at) and not at.exception
+    shown = at.dataframe[0].value
+    assert len(shown) == 1 and "李四海" not in shown.to_csv() and "李**" in shown.to_csv()
+    at.run()  # a rerun of the same list is not a second view
+    assert [r for r in actions(court) if r[1] == "drill"] == [("clerk1", "drill", "dq:auction_orphan", 1)]
+    # a check key the page does not know lists nothing and audits nothing
+    at = visit(at, "pages/cases.py", dq="no_such_check")
+    assert [r for r in actions(court) if r[1] == "drill"] == [("clerk1", "drill", "dq:auction_orphan", 1)]
 
 
 def test_watch_lists_follow_the_team_scope(court):

@@ -6,16 +6,19 @@ Screenshots: artifacts/screenshots/access_*.png.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, select
 
-from metrics.engine.schema import metadata
+from metrics.access.roles import may, page_right
+from metrics.engine.schema import audit_log, metadata
 from tests.access_fixtures import EVIL_HANDLER, EVIL_TEAM, MDLINK, PASSWORD, XSS, seed, write_config
 from tests.test_browser import CHROMIUM, SHOTS, SIZES, browser  # noqa: F401
 from tests.test_browser import start_streamlit as _start
+from ui.frame import PAGES
 
 pytestmark = [
     pytest.mark.browser,
@@ -24,15 +27,22 @@ pytestmark = [
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    """A fresh server (a free port, or BROWSER_TEST_PORT) on the hostile database."""
+def court_url(tmp_path_factory):
+    """The hostile database (SQLite) and its config, auth.mode: password with one user of every role."""
     folder = tmp_path_factory.mktemp("access")
-    engine = create_engine(f"sqlite:///{folder / 'court.db'}")
+    url = f"sqlite:///{folder / 'court.db'}"
+    engine = create_engine(url)
     metadata.create_all(engine)
     seed(engine)
     config = write_config(folder, engine)
     engine.dispose()
-    yield from _start({"DASHBOARD_CONFIG": str(config), "DATABASE_URL": ""})
+    return url, config
+
+
+@pytest.fixture(scope="module")
+def server(court_url):
+    """A fresh server (a free port, or BROWSER_TEST_PORT) on the hostile database."""
+    yield from _start({"DASHBOARD_CONFIG": str(court_url[1]), "DATABASE_URL": ""})
 
 
 def settle(page) -> None:
@@ -41,16 +51,17 @@ def settle(page) -> None:
     page.wait_for_timeout(1500)
 
 
-def signed_in_page(browser, url: str, width: int, height: int, events: dict):  # noqa: F811
-    page = browser.new_page(viewport={"width": width, "height": height})
+def signed_in_page(browser, url: str, width: int, height: int, events: dict,  # noqa: F811
+                   username: str = "leader1", **context):
+    page = browser.new_page(viewport={"width": width, "height": height}, **context)
     page.on("dialog", lambda d: (events["dialogs"].append(d.message), d.dismiss()))
     page.on("request", lambda r: events["canary"].append(r.url) if "127.0.0.1:9/" in r.url else None)
     page.goto(url)
-    page.get_by_label("用户名").wait_for(timeout=90_000)
-    page.get_by_label("用户名").fill("leader1")
-    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_label("用户名", exact=True).wait_for(timeout=90_000)
+    page.get_by_label("用户名", exact=True).fill(username)
+    page.get_by_label("密码", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
-    page.get_by_label("密码").wait_for(state="detached", timeout=90_000)
+    page.get_by_label("密码", exact=True).wait_for(state="detached", timeout=90_000)
     settle(page)
     return page
 
@@ -60,7 +71,7 @@ def test_login_form_and_no_injection_in_the_browser(server, browser):  # noqa: F
     for width, height in SIZES:
         page = browser.new_page(viewport={"width": width, "height": height})
         page.goto(server + "/cases?ind=filed_count&win=p1")
-        page.get_by_label("密码").wait_for(timeout=90_000)
+        page.get_by_label("密码", exact=True).wait_for(timeout=90_000)
         settle(page)
         body = page.inner_text("body")
         assert "用户名" in body and "密码" in body and "c1" not in body
@@ -88,5 +99,97 @@ def test_login_form_and_no_injection_in_the_browser(server, browser):  # noqa: F
             assert events["dialogs"] == [] and events["canary"] == [], (route, events)
             if n < 3:
                 page.screenshot(path=str(SHOTS / f"access_hostile_{n}_{width}.png"), full_page=True)
+        finally:
+            page.close()
+
+
+def audit_rows(url: str) -> list[tuple]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return [(r.username, r.action, r.target, r.row_count)
+                    for r in conn.execute(select(audit_log).order_by(audit_log.c.id))]
+    finally:
+        engine.dispose()
+
+
+def test_a_clicked_download_is_in_the_audit_log(server, browser, court_url):  # noqa: F811
+    """A signed-in user clicks CSV under a case list in Chromium: the file arrives, masked, and the audit log has
+    the export with its file name and row count (the click, not a wrapper called by the test)."""
+    events = {"dialogs": [], "canary": []}
+    page = signed_in_page(browser, server + "/cases?ind=filed_count&win=p1", 1920, 1080, events,
+                          accept_downloads=True)
+    try:
+        before = [r for r in audit_rows(court_url[0]) if r[1] == "export"]
+        button = page.get_by_role("button", name="CSV").first
+        button.scroll_into_view_if_needed()
+        with page.expect_download(timeout=90_000) as info:
+            button.click()
+        download = info.value
+        content = Path(download.path()).read_bytes().decode("utf-8-sig")
+        assert download.suggested_filename.startswith("案件明细_") and download.suggested_filename.endswith(".csv")
+        assert "c1" in content and "张**" in content and "张伟明" not in content
+        for _ in range(50):  # the row is written by the server when it serves the file
+            after = [r for r in audit_rows(court_url[0]) if r[1] == "export"]
+            if len(after) > len(before):
+                break
+            page.wait_for_timeout(200)
+        assert [(u, a, n) for u, a, _, n in after[len(before):]] == [("leader1", "export", 3)]
+        # the phase name of this config holds <img …>, which the browser turns into _ in the saved file's name
+        target = after[-1][2]
+        assert re.sub(r"[<>]", "_", target) == download.suggested_filename, (target, download.suggested_filename)
+    finally:
+        page.close()
+
+
+def grid_text(page) -> str:
+    """The cells of the first table: the grid draws on a canvas and keeps the cells in view in an accessibility
+    table; scroll it to the right in steps so every column has been in view."""
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    texts = [grid.text_content()]
+    for _ in range(6):
+        page.evaluate("""() => { const s = document.querySelector('[data-testid="stDataFrame"] .dvn-scroller');
+                                 if (s) s.scrollLeft += s.clientWidth * 0.8; }""")
+        page.wait_for_timeout(400)
+        texts.append(grid.text_content())
+    return " ".join(texts)
+
+
+ROLE_USERS = {"leader": "leader1", "bureau": "bureau1", "team": "team1", "clerk": "clerk1", "admin": "admin1"}
+
+
+def route_of(path: str) -> str:
+    return "/" if path == "app.py" else "/" + Path(path).stem
+
+
+@pytest.mark.parametrize("role", list(ROLE_USERS))
+def test_every_role_on_every_page(server, browser, role):  # noqa: F811
+    """Each role signs in and opens every page by its address: the pages of its rights render without an exception
+    and without 无权限; every other page says 无权限 and shows no table or chart. Lists show debtor names masked.
+    Screenshots of the team lead's pages: artifacts/screenshots/access_role_team_*.png."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    username = ROLE_USERS[role]
+    for path, label in PAGES:
+        events = {"dialogs": [], "canary": []}
+        route = route_of(path) + ("?ind=filed_count&win=p1" if path == "pages/cases.py" else "")
+        page = signed_in_page(browser, server + route, 1920, 1080, events, username=username)
+        try:
+            body = page.inner_text("body")
+            assert page.locator('[data-testid="stException"]').count() == 0, (role, label)
+            assert "登录" not in page.locator("h1").all_inner_texts(), (role, label)
+            if may(role, page_right(path)):
+                assert "无权限" not in body, (role, label, body[:300])
+            else:
+                assert "无权限" in body, (role, label, body[:300])
+                assert page.locator('[data-testid="stDataFrame"]').count() == 0, (role, label)
+                assert page.locator('[data-testid="stVegaLiteChart"]').count() == 0, (role, label)
+                assert page.locator('[data-testid="stDownloadButton"]').count() == 0, (role, label)
+            if path == "pages/cases.py" and may(role, "cases"):
+                grid = grid_text(page)
+                assert "张伟明" not in body + grid and "宜昌某某建材" not in body + grid, role
+                assert "张**" in grid, (role, grid[-300:])
+            if role == "team":
+                page.screenshot(path=str(SHOTS / f"access_role_team_{Path(path).stem}.png"))
+            assert events["dialogs"] == [], (role, label, events)
         finally:
             page.close()

@@ -181,7 +181,10 @@ def sidebar(config: Config, engine: Engine, access: Access) -> None:
         audit.record(engine, access.username, "logout")
         _clear()
         if config.auth.mode == "oidc":
+            # st.logout sends the browser to Streamlit's /auth/logout (identity cookie deleted, then the provider's
+            # end-session page); a rerun right after it could overtake that redirect, so the run just ends here.
             st.logout()
+            st.stop()
         st.rerun()
 
 
@@ -200,6 +203,14 @@ def audit_list(engine: Engine, indicator: str, window: str, filters: str, rows: 
     access = current()
     if access is not None:
         _audit_once(engine, access, "drill", indicator, rows, window=window, filters=filters)
+
+
+def audit_check_rows(engine: Engine, key: str, title: str, rows: int, total: int) -> None:
+    """The rows behind a data-quality check were shown (数据管理 → 数据质量 → 查看案件, `/cases?dq=`): audited like a
+    drill-through list, once per session and check. `rows` is what the table shows, `total` what the check found."""
+    access = current()
+    if access is not None:
+        _audit_once(engine, access, "drill", f"dq:{key}", rows, check=title, total=total, window="全部数据")
 
 
 def audited(engine: Engine, kind: str, file_name: str, rows: int | None, build: Callable[[], bytes]

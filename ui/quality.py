@@ -28,7 +28,7 @@ from metrics.ingest.quality import (
     run_check,
     run_checks,
 )
-from ui import widgets
+from ui import auth, widgets
 from ui.data import guarded
 from ui.frame import Frame, current_query
 from ui.safe import md
@@ -197,6 +197,7 @@ def render_check_rows(frame: Frame, key: str) -> None:
                           frame.board)
     rows = _check_rows(str(frame.board.engine.url), data_version(frame.board.engine), dt.date.today(), key,
                        frame.board)
+    auth.audit_check_rows(frame.board.engine, key, check.title, len(rows), result.count)
     st.html(f"<div class='kpi-group-title'>数据检查 · {html.escape(check.title)}</div>")
     st.caption(check.explanation)
     shown = f"，下表列出前 {len(rows):,} 条" if result.count > len(rows) else ""

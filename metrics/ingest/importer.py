@@ -269,7 +269,10 @@ def _read_records(file_name, sheet_name, spec, header, head, rows, targets, mult
 
 
 def _preview(spec: TableSpec, rec: dict, mask, shown: set[str]) -> dict:
-    """A record as it will be stored, under the canonical Chinese headers (money in 元), debtor names masked."""
+    """A record as it will be stored, under the canonical Chinese headers (money in 元), debtor names masked, also
+    inside a 标的物 (lot) name ("被执行人张伟明名下住宅" → "被执行人张**名下住宅")."""
+    from metrics.access.masking import mask_text
+
     out = {}
     for f in spec.fields:
         if f.name not in shown:
@@ -277,6 +280,8 @@ def _preview(spec: TableSpec, rec: dict, mask, shown: set[str]) -> dict:
         value = rec.get(f.name)
         if f.name == "debtor_name" and value:
             value = mask(value)
+        elif f.name == "lot_name" and value:
+            value = mask_text(value)
         elif f.kind == "money" and value is not None:
             value = f"{value:,.2f}"
         elif f.kind == "bool" and value is not None:
