@@ -59,7 +59,7 @@ def start_streamlit(env: dict):
     """A freshly started streamlit server on a free port (bound to 127.0.0.1): yields its base URL."""
     port = _free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+        [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.headless", "true",
          "--server.address", "127.0.0.1", "--server.port", str(port)],
         cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
@@ -140,6 +140,19 @@ def test_every_page_deep_links_in_both_sizes_and_modes(server, browser, path, la
                 page.screenshot(path=str(SHOTS / f"{slug}_{width}_{mode}.png"), full_page=True)
             finally:
                 page.close()
+
+
+def test_metrics_endpoint_is_closed_and_health_open(server):
+    """D11: Streamlit's counters are not served (serve.py's middleware); the health check and the pages are."""
+    import urllib.error
+    import urllib.request
+
+    for path in ("/_stcore/metrics", "/_stcore/metrics/", "/_stcore/metrics?families=session_events"):
+        with pytest.raises(urllib.error.HTTPError) as err:
+            urllib.request.urlopen(server + path, timeout=30)
+        assert err.value.code == 404, path
+    assert urllib.request.urlopen(server + "/_stcore/health", timeout=30).status == 200
+    assert urllib.request.urlopen(server + "/phases", timeout=30).status == 200
 
 
 def test_overview_kpis_equal_the_engine(server, browser, sample_url):

@@ -57,7 +57,7 @@ def oidc(tmp_path_factory):
             f'server_metadata_url = "http://127.0.0.1:{mock.server_port}/.well-known/openid-configuration"\n',
             encoding="utf-8")
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+            [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.headless", "true",
              "--server.address", "127.0.0.1", "--server.port", str(port), "--secrets.files", str(secrets_file)],
             cwd=ROOT, env={**os.environ, "DASHBOARD_CONFIG": str(config), "DATABASE_URL": ""},
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
