@@ -9,6 +9,7 @@ from metrics.engine.compare import Change, Row, case_count, change_unit, compara
 from metrics.engine.indicators import INDICATORS
 from metrics.present.charts import phase_bars
 from metrics.present.format import NONE, format_change, format_number, format_part, format_value, status_text
+from metrics.present.report import small_verdict
 from ui import data, pace, widgets
 from ui.frame import setup
 
@@ -122,7 +123,7 @@ def cell_html(row: Row, per_month: bool) -> str:
     value = (f"<a href='{widgets.drill_href(row.key, row.phase)}' target='_self' "
              f"title='{html.escape(title, quote=True)}'>{html.escape(text)}</a>")
     tags = [t for t in (status_tag(row),) if t]
-    if row.small and row.value.value is not None:
+    if small_verdict(row):
         tags.append(f"<span class='pm-tag pm-small'>样本较小{small_n(row)}</span>")
     if frame.projector:
         # One line of change per cell: the comparison that is fair for this indicator.
@@ -202,7 +203,7 @@ def detail_frame(keys: list[str], *, per_month: bool = False) -> pd.DataFrame:
             rec |= {"较基线期": NONE if p.baseline else change_text(r.vs_baseline),
                     "较上年同期": change_text(r.vs_last_year)}
             if not per_month:
-                rec["样本"] = f"样本较小{small_n(r)}" if r.small else ""
+                rec["样本"] = f"样本较小{small_n(r)}" if small_verdict(r) else ""
             rec["案件明细"] = None if window.empty else widgets.drill_href(key, p.key)
             out.append(rec)
     return pd.DataFrame(out)
