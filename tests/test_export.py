@@ -161,3 +161,17 @@ def test_xlsx_figures_are_numbers_with_number_formats():
     assert days[2].value == pytest.approx(-43.0) and closed[2].value == pytest.approx(-2.5)
     assert money[2].value == "—" and rate[3].value == "60.0%（暂定）"  # not a bare figure: kept as text
     assert rate[4].value == pytest.approx(0.441) and rate[4].number_format == "0.0%"
+
+
+def test_percent_column_reads_one_way_in_csv_and_is_a_number_in_xlsx():
+    """F-22: 13/17, 4/5 and 1/1 read 76.5%, 80.0%, 100.0% (never "76.47%", "80%", "100%") in the CSV, and are
+    the numbers 0.7647…, 0.8 and 1 in format 0.0% in the XLSX; a missing rate is blank, not "nan%"."""
+    df = pd.DataFrame({"委托法院": ["甲", "乙", "丙", "丁"], "按期反馈率": [13 / 17, 4 / 5, 1.0, None],
+                       "到期事项(件)": [17, 5, 1, 0]})
+    formats = {"按期反馈率": "0.0%"}
+    lines = table_csv(df, formats=formats).decode("utf-8-sig").splitlines()
+    assert lines[1:] == ["甲,76.5%,17", "乙,80.0%,5", "丙,100.0%,1", "丁,,0"]
+    ws = load_workbook(io.BytesIO(table_xlsx(df, formats=formats))).active
+    cells = [ws.cell(row=r, column=2) for r in range(2, 6)]
+    assert cells[0].value == pytest.approx(13 / 17) and cells[1].value == pytest.approx(0.8) and cells[2].value == 1
+    assert all(c.number_format == "0.0%" for c in cells[:3]) and cells[3].value is None

@@ -214,7 +214,8 @@ def table(frame: Frame, df: pd.DataFrame, name: str, *, height: int | str = "aut
     cols = st.container(horizontal=True, gap="small")
     engine = frame.board.engine
     cols.download_button("CSV", data=auth.audited(engine, "CSV", f"{name}.csv", len(df),
-                                                  lambda: export.table_csv(df, sample=frame.sample)),
+                                                  lambda: export.table_csv(df, sample=frame.sample,
+                                                                           formats=formats)),
                          file_name=f"{name}.csv", mime="text/csv", key=f"dl_{name}_csv", on_click="ignore",
                          icon=":material/download:")
     cols.download_button("XLSX", data=auth.audited(engine, "XLSX", f"{name}.xlsx", len(df),

@@ -87,12 +87,28 @@ def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def table_csv(df: pd.DataFrame, sample: bool = False) -> bytes:
-    """UTF-8 with BOM, so Excel on a Chinese Windows opens it without mojibake."""
+# Excel number format of a column → how its numbers read in a CSV, as on screen ("85.0%", "12.5天"); Excel and
+# WPS read "85.0%" back as the number 0.85.
+CSV_FORMATS = {
+    "0.0%": lambda v: f"{v * 100:.1f}%",
+    '0.0"天"': lambda v: f"{v:.1f}天",
+    '#,##0"件"': lambda v: f"{v:.0f}",
+    '#,##0.00"万元"': lambda v: f"{v:.2f}",
+}
+
+
+def table_csv(df: pd.DataFrame, sample: bool = False, formats: dict[str, str] | None = None) -> bytes:
+    """UTF-8 with BOM, so Excel on a Chinese Windows opens it without mojibake. Columns named in `formats`
+    (as for table_xlsx) are written the way the screen shows them: one percent format, "85.0%", throughout."""
     buf = io.StringIO()
     if sample:
         buf.write(SAMPLE_NOTE + "\n")
-    safe_frame(df).to_csv(buf, index=False)
+    out = safe_frame(df)
+    for col, fmt in (formats or {}).items():
+        if col in out.columns and fmt in CSV_FORMATS:
+            numbers = pd.to_numeric(out[col], errors="coerce")
+            out[col] = [CSV_FORMATS[fmt](float(v)) if pd.notna(v) else "" for v in numbers]
+    out.to_csv(buf, index=False)
     return buf.getvalue().encode("utf-8-sig")
 
 
