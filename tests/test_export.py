@@ -7,13 +7,14 @@ import io
 import struct
 import zipfile
 
+import altair as alt
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
 from metrics.engine.compute import Value, WindowResult
 from metrics.engine.windows import phase_windows
-from metrics.present.charts import phase_bars
+from metrics.present.charts import phase_bars, styled
 from metrics.present.export import EXPORT_WIDTH, SAMPLE_NOTE, render_chart, table_csv, table_xlsx
 from metrics.present.fonts import FONT_STACK
 from tests.conftest import d, make_config
@@ -175,3 +176,29 @@ def test_percent_column_reads_one_way_in_csv_and_is_a_number_in_xlsx():
     cells = [ws.cell(row=r, column=2) for r in range(2, 6)]
     assert cells[0].value == pytest.approx(13 / 17) and cells[1].value == pytest.approx(0.8) and cells[2].value == 1
     assert all(c.number_format == "0.0%" for c in cells[:3]) and cells[3].value is None
+
+
+def test_svg_embeds_the_glyphs_it_uses():
+    """F-24: the SVG carries its own font (regular and bold), so a PC without Noto Sans SC draws its Chinese text
+    with the right glyphs, not boxes. Every character of every <text> is in both embedded faces' cmap."""
+    import base64
+    import html as html_
+    import re
+
+    from fontTools.ttLib import TTFont
+
+    chart = styled(alt.Chart(pd.DataFrame({"阶段": ["启动部署阶段", "组织实施阶段"], "值": [0.5, 0.7]}))
+                   .mark_bar().encode(x="阶段:N", y=alt.Y("值:Q", title="执行到位率")),
+                   "宜昌市猇亭区人民法院 执行到位率", sample=True)
+    svg = render_chart(chart.to_dict(), "svg").decode("utf-8")
+    faces = re.findall(r'@font-face\{font-family:"Noto Sans SC";font-weight:(\d+);[^}]*base64,([A-Za-z0-9+/=]+)\)',
+                       svg)
+    assert [w for w, _ in faces] == ["400", "700"]
+    texts = "".join(html_.unescape(t) for t in re.findall(r"<text\b[^>]*>(.*?)</text>", svg, re.S))
+    assert "猇" in texts and "示例数据" in texts
+    for _, data in faces:
+        font = TTFont(io.BytesIO(base64.b64decode(data)))
+        cmap = font.getBestCmap()
+        assert {c for c in texts if not c.isspace()} <= {chr(u) for u in cmap}
+        assert len(cmap) < 200  # the chart's glyphs, not the 7,000 of the bundled font
+    assert len(svg) < 200_000
