@@ -43,6 +43,8 @@ MATRIX_CSS = """<style>
 .pm .pm-value { font-size: 1.15rem; font-weight: 700; }
 .pm .pm-value a { color: #111; text-decoration: none; border-bottom: 1px dotted #0D47A1; }
 .pm .pm-delta { font-size: .8rem; color: #333; }
+.pm .pm-delta > span, .pm .pm-value a { white-space: nowrap; }  /* "+17.4百分点", "（误差内）", "3.3人次/月" whole */
+@media (max-width: 1200px) { .pm .pm-value { font-size: 1rem; } .pm th, .pm td { padding: .3rem .3rem; } }
 .pm .better { color: #1B5E20; font-weight: 700; }
 .pm .worse { color: #B71C1C; font-weight: 700; }
 .pm .same, .pm .neutral { color: #555; font-weight: 700; }
