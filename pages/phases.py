@@ -43,7 +43,8 @@ MATRIX_CSS = """<style>
 .pm .pm-value { font-size: 1.15rem; font-weight: 700; }
 .pm .pm-value a { color: #111; text-decoration: none; border-bottom: 1px dotted #0D47A1; }
 .pm .pm-delta { font-size: .8rem; color: #333; }
-.pm .pm-delta > span, .pm .pm-value a { white-space: nowrap; }  /* "+17.4百分点", "（误差内）", "3.3人次/月" whole */
+/* "+17.4百分点", "（误差内）", "3.3人次/月" are never broken inside (at 1024 beside the sidebar). */
+.pm:not(.pm-projector) .pm-delta > span, .pm:not(.pm-projector) .pm-value a { white-space: nowrap; }
 @media (max-width: 1200px) { .pm .pm-value { font-size: 1rem; } .pm th, .pm td { padding: .3rem .3rem; } }
 .pm .better { color: #1B5E20; font-weight: 700; }
 .pm .worse { color: #B71C1C; font-weight: 700; }
@@ -67,6 +68,8 @@ MATRIX_CSS = """<style>
 .pm.pm-projector { table-layout: fixed; }
 .pm.pm-projector .pm-name { width: 13%; word-break: keep-all; }
 .pm.pm-projector .pm-tag { display: inline-block; white-space: nowrap; }
+/* 样本较小 beside 达标 would run into the next column: on its own line under the value. */
+.pm.pm-projector .pm-value .pm-tag.pm-small { display: block; width: fit-content; margin-top: .15rem; }
 @media (max-width: 1200px) {
   .pm.pm-projector { font-size: .8rem; }
   .pm.pm-projector .pm-name { width: 6.5em; }

@@ -148,10 +148,21 @@ def kpi_grid(frame: Frame, rows: list[Row], columns: int = 3) -> None:
             f"{cards}</div>")
 
 
+COMPOSED = ("concat", "hconcat", "vconcat", "facet", "repeat")
+
+
 def chart(frame: Frame, chart_: alt.TopLevelMixin, name: str) -> None:
     """Draw a chart; below it, PNG/SVG/PDF downloads rendered on the server with the bundled font."""
+    if frame.projector:
+        # A slide's chart takes the height left under the page controls (projector.css makes the slide a
+        # column as tall as the screen): drawn for the room at 1920×1080 and at 1024×768 alike, never zoomed.
+        # A chart measured in steps, and a composed one (small multiples), keep their own height.
+        spec = chart_.to_dict()
+        fixed = isinstance(spec.get("height"), dict) or any(k in spec for k in COMPOSED)
+        st.altair_chart(chart_, width="stretch", height="content" if fixed else "stretch")
+        return
     st.altair_chart(chart_, width="stretch")
-    if frame.projector or not may_export(frame):
+    if not may_export(frame):
         return
     from metrics.present import export
 

@@ -50,6 +50,7 @@ def styled(chart: alt.TopLevelMixin, title: str, subtitle: str | None = None, *,
         .configure_axis(labelFontSize=round(12 * k), titleFontSize=round(13 * k), labelFont=font, titleFont=font,
                         labelLimit=round(220 * k))
         .configure_legend(labelFontSize=round(12 * k), titleFontSize=round(13 * k), labelFont=font, titleFont=font,
+                          labelLimit=round(220 * k),
                           orient="bottom")
         .configure_text(font=font, fontSize=round(12 * k))
         .configure_view(stroke=None)
@@ -250,5 +251,7 @@ def category_bars(df: pd.DataFrame, category: str, value: str, title: str, *, va
     chart = alt.Chart(df).mark_bar(**({} if color else {"color": PALETTE["action"]})).encode(**enc)
     # A fixed height would include title, axis and legend (Streamlit fits the whole chart into it) and squash
     # the bars of a grouped chart; a step per bar (with yOffset the step is the offset band) grows with them.
+    # In 投影模式 the slide gives the chart the screen's remaining height instead (ui.widgets.chart).
     step = round((16 if color else 24) * scale_factor(projector) ** 0.5)
-    return styled(chart, title, subtitle, projector=projector, sample=sample).properties(height=alt.Step(step))
+    out = styled(chart, title, subtitle, projector=projector, sample=sample)
+    return out if projector else out.properties(height=alt.Step(step))
