@@ -159,13 +159,15 @@ def multiples(keys: tuple[str, ...] = HEADLINE) -> None:
             recs.append({"法院": r.short, "指标": column_name(key), "值": shown(key, v.value),
                          "数值": format_value(v), "达标": {"met": "达标", "missed": "未达标"}.get(r.status[key], "—"),
                          "目标": shown(key, t.target) if t.target is not None else None})
+    # In 投影模式 the legend says the colours; the line of explanation would take the rows' height.
     chart = small_multiples(pd.DataFrame(recs), f"{frame.phase_name}：各法院核心指标",
+                            None if frame.projector else
                             "绿色：达标；红色：未达标；灰色：未设目标或无数据；虚线：目标（比率以%计）",
                             # Two columns fit the 1024-wide screen beside the sidebar (a concatenated chart
                             # does not shrink to the page).
                             # In 投影模式 three panels a slide, in one row that fits 1024×768.
                             columns=3 if frame.projector else 2, panel_width=115 if frame.projector else 200,
-                            row_height=13 if frame.projector else 19, projector=frame.projector,
+                            row_height=10 if frame.projector else 19, projector=frame.projector,
                             sample=frame.sample)
     widgets.chart(frame, chart, f"法院对比_核心指标_{frame.phase_name}")
 
