@@ -16,7 +16,7 @@ from metrics.access.scope import ScopeDenied
 from metrics.engine.drill import STOCK_INDICATORS, with_stock_status
 from metrics.engine.indicators import INDICATORS, MEASURES
 from metrics.engine.windows import resolve_window, series_months
-from metrics.present.format import format_part, format_value
+from metrics.present.format import NONE, format_part, format_value
 from ui import auth, data, params, quality, widgets
 from ui.frame import setup
 from ui.safe import md
@@ -146,8 +146,17 @@ def listing() -> None:
         money_ratio = MEASURES[ind.numerator[0]].unit == "元"
         shown = shown[keep + [c for c in shown.columns if c.endswith("(元)") and money_ratio][:2]]
     money = [c for c in shown.columns if c.endswith("(元)")]
+    if frame.projector:
+        # A plain table in projector-sized type (a data grid draws its cells small on a canvas, which CSS does
+        # not reach); the rows scroll inside their box under the page controls, the header stays on top.
+        out = shown.copy()
+        for c in money:
+            out[c] = [NONE if pd.isna(v) else f"{float(v):,.2f}" for v in out[c]]
+        with st.container(key="proj_scroll", height="stretch"):
+            st.html(out.to_html(index=False, classes="proj-table proj-cases", border=0, na_rep=NONE))
+        return
     widgets.table(frame, shown.astype({c: float for c in money}), f"案件明细_{ind.name}_{window.label}",
-                  height=300 if frame.projector else 520,
+                  height=520,
                   column_config={c: st.column_config.NumberColumn(format="accounting") for c in money})
 
 

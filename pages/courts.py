@@ -84,7 +84,8 @@ def selected_cell(event) -> tuple[str, str] | None:
 def overview() -> None:
     df = overview_frame()
     if frame.projector:
-        st.html(df.to_html(index=False, classes="proj-table", border=0, na_rep=NONE))
+        with st.container(key="proj_scroll_courts", height="stretch"):
+            st.html(df.to_html(index=False, classes="proj-table proj-courts", border=0, na_rep=NONE))
         return
     event = widgets.table(frame, df, f"法院对比_{frame.phase_name}", column_config=OVERVIEW_CONFIG,
                           on_select="rerun", selection_mode="single-cell", key="courts_overview",
@@ -133,7 +134,9 @@ def detail_frame(key: str) -> pd.DataFrame:
 def detail(key: str) -> None:
     df = detail_frame(key)
     if frame.projector:
-        st.html(df.drop(columns=["案件", "分子", "分母"]).to_html(index=False, classes="proj-table", border=0))
+        with st.container(key="proj_scroll_rank", height="stretch"):
+            st.html(df.drop(columns=["案件", "分子", "分母"]).to_html(index=False, classes="proj-table proj-courts",
+                                                                    border=0))
         return
     widgets.table(frame, df, f"法院对比_{INDICATORS[key].name}_{frame.phase_name}",
                   height=min(36 * (len(df) + 1) + 4, 700), column_config={
@@ -147,20 +150,24 @@ def detail(key: str) -> None:
 
 # ---- 3. small multiples ---------------------------------------------------------------------------------------------
 
-def multiples() -> None:
+def multiples(keys: tuple[str, ...] = HEADLINE) -> None:
     recs = []
     for r in rows:
-        for key in HEADLINE:
+        for key in keys:
             v = r.values[key]
             t = target_of(config.for_court(r.court), key)
             recs.append({"法院": r.short, "指标": column_name(key), "值": shown(key, v.value),
                          "数值": format_value(v), "达标": {"met": "达标", "missed": "未达标"}.get(r.status[key], "—"),
                          "目标": shown(key, t.target) if t.target is not None else None})
+    # In 投影模式 the legend says the colours; the line of explanation would take the rows' height.
     chart = small_multiples(pd.DataFrame(recs), f"{frame.phase_name}：各法院核心指标",
+                            None if frame.projector else
                             "绿色：达标；红色：未达标；灰色：未设目标或无数据；虚线：目标（比率以%计）",
                             # Two columns fit the 1024-wide screen beside the sidebar (a concatenated chart
                             # does not shrink to the page).
-                            columns=2, panel_width=150 if frame.projector else 200, projector=frame.projector,
+                            # In 投影模式 three panels a slide, in one row that fits 1024×768.
+                            columns=3 if frame.projector else 2, panel_width=115 if frame.projector else 200,
+                            row_height=10 if frame.projector else 19, projector=frame.projector,
                             sample=frame.sample)
     widgets.chart(frame, chart, f"法院对比_核心指标_{frame.phase_name}")
 
@@ -234,7 +241,8 @@ def reconciliation() -> None:
         st.success(f"截至 {as_of:%Y-%m-%d}，各院登记的交出与承接一一对应，对方法院名称写法一致。")
         return
     if frame.projector:
-        st.html(df[["问题", "说明"]].to_html(index=False, classes="proj-table", border=0))
+        with st.container(key="proj_scroll_recon", height="stretch"):
+            st.html(df[["问题", "说明"]].to_html(index=False, classes="proj-table proj-courts", border=0))
         return
     widgets.table(frame, df, f"交叉执行对账_{as_of:%Y%m%d}", column_config={
         "说明": st.column_config.TextColumn("说明", width="large"),
@@ -251,9 +259,11 @@ def pick_indicator() -> str:
 
 
 if frame.projector:  # the pickers only on the slides they steer, so the others keep the whole screen
+    groups = [HEADLINE[i:i + 3] for i in range(0, len(HEADLINE), 3)]
     frame.slides([("各法院核心指标", overview), ("单项指标排名", lambda: detail(pick_indicator())),
-                  ("核心指标图示", multiples), ("交叉执行流向", lambda: flows_section(flow_span())),
-                  ("交叉执行对账", reconciliation)])
+                  *[(f"核心指标图示（{i + 1}/{len(groups)}）", lambda g=tuple(g): multiples(g))
+                    for i, g in enumerate(groups)],
+                  ("交叉执行流向", lambda: flows_section(flow_span())), ("交叉执行对账", reconciliation)])
 else:
     st.caption(f"{window.describe()}；{len(rows)} 家法院。左侧的法院筛选在此页不起作用（列出全部法院），"
                "其他筛选对各院同样适用。同比为与上年同期相比；达标按各院目标（未单独设定的用统一目标）。")

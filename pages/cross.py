@@ -163,9 +163,10 @@ def entrust() -> None:
     left, right = st.columns(2)
     with left:
         widgets.table(frame, pd.DataFrame([{
-            "阶段": p.name, "按期反馈率": format_value(results[p.key][key]),
+            "阶段": p.name, "按期反馈率": results[p.key][key].value,
             "按期反馈(件)": results[p.key][key].numerator, "到期事项(件)": results[p.key][key].denominator,
             "明细": widgets.drill_href(key, p.key)} for p in config.phases]), "事项委托按期反馈_各阶段",
+            formats={"按期反馈率": "0.0%"},
             column_config={"明细": st.column_config.LinkColumn(display_text="查看事项")})
     with right:
         by_court = groups("entrustments", "partner_court").get(frame.phase, {})
@@ -174,7 +175,7 @@ def entrust() -> None:
         st.caption(f"{md(frame.phase_name)}：按委托法院，按期反馈率由低到高")
         widgets.table(frame, pd.DataFrame(rows).sort_values("按期反馈率") if rows else pd.DataFrame(),
                       "事项委托按期反馈_按委托法院",
-                      column_config={"按期反馈率": st.column_config.NumberColumn(format="percent")})
+                      formats={"按期反馈率": "0.0%"})
 
 
 frame.slides([("承接与交出", lambda: kpis("承接与交出", COUNT_KEYS)),

@@ -185,10 +185,17 @@ def age_chart() -> None:
         order=alt.Order("序:Q"),
         tooltip=["时点:N", "账龄:N", "件数:Q", "口径:N"],
     )
-    labels = alt.Chart(long).transform_filter("datum.件数 > 0").mark_text(
-        color="#000", fontWeight="bold").encode(
-        y=alt.Y("时点:N", sort=points), x=alt.X("件数:Q", stack="zero", bandPosition=0.5),
-        order=alt.Order("序:Q"), detail="账龄:N", text="件数:Q")
+    # A label sits at the middle of its segment, and only on a segment wide enough for its digits (the plot's
+    # width is the `width` signal, so the rule holds at 1920, at 1024 and in 投影模式): no "10" running into "20".
+    long = long.sort_values(["时点", "序"])
+    long["止"] = long.groupby("时点")["件数"].cumsum()
+    long["中"] = long["止"] - long["件数"] / 2
+    widest = max(float(long.groupby("时点")["件数"].sum().max()), 1.0)
+    font = round(12 * (1.9 if frame.projector else 1.0))
+    labels = alt.Chart(long).transform_filter(
+        f"datum.件数 > 0 && datum.件数 / {widest} * width >= {0.62 * font:.1f} * length(toString(datum.件数)) + 6"
+    ).mark_text(color="#000", fontWeight="bold", fontSize=font).encode(
+        y=alt.Y("时点:N", sort=points), x=alt.X("中:Q"), text="件数:Q")
     subtitle = ("各阶段末日的未结案件按立案至该日的天数分组：≤3个月为0–90天，3–6个月为91–182天，"
                 "6–12个月为183–365天，>12个月为超过365天（即“超12个月未结数”）")
     widgets.chart(frame, styled(alt.layer(chart, labels), "未结案件账龄：各阶段末", subtitle,

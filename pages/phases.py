@@ -9,6 +9,7 @@ from metrics.engine.compare import Change, Row, case_count, change_unit, compara
 from metrics.engine.indicators import INDICATORS
 from metrics.present.charts import phase_bars
 from metrics.present.format import NONE, format_change, format_number, format_part, format_value, status_text
+from metrics.present.report import small_verdict
 from ui import data, pace, widgets
 from ui.frame import setup
 
@@ -42,6 +43,9 @@ MATRIX_CSS = """<style>
 .pm .pm-value { font-size: 1.15rem; font-weight: 700; }
 .pm .pm-value a { color: #111; text-decoration: none; border-bottom: 1px dotted #0D47A1; }
 .pm .pm-delta { font-size: .8rem; color: #333; }
+/* "+17.4百分点", "（误差内）", "3.3人次/月" are never broken inside (at 1024 beside the sidebar). */
+.pm:not(.pm-projector) .pm-delta > span, .pm:not(.pm-projector) .pm-value a { white-space: nowrap; }
+@media (max-width: 1200px) { .pm .pm-value { font-size: 1rem; } .pm th, .pm td { padding: .3rem .3rem; } }
 .pm .better { color: #1B5E20; font-weight: 700; }
 .pm .worse { color: #B71C1C; font-weight: 700; }
 .pm .same, .pm .neutral { color: #555; font-weight: 700; }
@@ -64,6 +68,8 @@ MATRIX_CSS = """<style>
 .pm.pm-projector { table-layout: fixed; }
 .pm.pm-projector .pm-name { width: 13%; word-break: keep-all; }
 .pm.pm-projector .pm-tag { display: inline-block; white-space: nowrap; }
+/* 样本较小 beside 达标 would run into the next column: on its own line under the value. */
+.pm.pm-projector .pm-value .pm-tag.pm-small { display: block; width: fit-content; margin-top: .15rem; }
 @media (max-width: 1200px) {
   .pm.pm-projector { font-size: .8rem; }
   .pm.pm-projector .pm-name { width: 6.5em; }
@@ -122,7 +128,7 @@ def cell_html(row: Row, per_month: bool) -> str:
     value = (f"<a href='{widgets.drill_href(row.key, row.phase)}' target='_self' "
              f"title='{html.escape(title, quote=True)}'>{html.escape(text)}</a>")
     tags = [t for t in (status_tag(row),) if t]
-    if row.small and row.value.value is not None:
+    if small_verdict(row):
         tags.append(f"<span class='pm-tag pm-small'>样本较小{small_n(row)}</span>")
     if frame.projector:
         # One line of change per cell: the comparison that is fair for this indicator.
@@ -202,7 +208,7 @@ def detail_frame(keys: list[str], *, per_month: bool = False) -> pd.DataFrame:
             rec |= {"较基线期": NONE if p.baseline else change_text(r.vs_baseline),
                     "较上年同期": change_text(r.vs_last_year)}
             if not per_month:
-                rec["样本"] = f"样本较小{small_n(r)}" if r.small else ""
+                rec["样本"] = f"样本较小{small_n(r)}" if small_verdict(r) else ""
             rec["案件明细"] = None if window.empty else widgets.drill_href(key, p.key)
             out.append(rec)
     return pd.DataFrame(out)

@@ -186,10 +186,13 @@ def test_courts_page_in_projector_mode(yichang, app_on):
     at = app_on(url, "pages/courts.py", EXAMPLE, projector="true")
     assert not at.exception, at.exception
     assert at.button(key="next_slide") and at.button(key="prev_slide").disabled
-    for _ in range(4):
+    titles = []
+    for _ in range(6):  # 核心指标, 排名, the small multiples three indicators a slide (3 slides), 流向, 对账
         at.button(key="next_slide").click().run()
         assert not at.exception, at.exception
+        titles.append(next(str(h.proto.body) for h in at.get("html") if "slide-count" in str(h.proto.body)))
     assert at.button(key="next_slide").disabled
+    assert [t for t in titles if "核心指标图示" in t] and all(f"（{i}/3）" in "".join(titles) for i in (1, 2, 3))
 
 
 def test_single_court_database_shows_no_courts_entry(app_on, tmp_path):

@@ -7,13 +7,14 @@ import io
 import struct
 import zipfile
 
+import altair as alt
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
 from metrics.engine.compute import Value, WindowResult
 from metrics.engine.windows import phase_windows
-from metrics.present.charts import phase_bars
+from metrics.present.charts import phase_bars, styled
 from metrics.present.export import EXPORT_WIDTH, SAMPLE_NOTE, render_chart, table_csv, table_xlsx
 from metrics.present.fonts import FONT_STACK
 from tests.conftest import d, make_config
@@ -161,3 +162,43 @@ def test_xlsx_figures_are_numbers_with_number_formats():
     assert days[2].value == pytest.approx(-43.0) and closed[2].value == pytest.approx(-2.5)
     assert money[2].value == "—" and rate[3].value == "60.0%（暂定）"  # not a bare figure: kept as text
     assert rate[4].value == pytest.approx(0.441) and rate[4].number_format == "0.0%"
+
+
+def test_percent_column_reads_one_way_in_csv_and_is_a_number_in_xlsx():
+    """F-22: 13/17, 4/5 and 1/1 read 76.5%, 80.0%, 100.0% (never "76.47%", "80%", "100%") in the CSV, and are
+    the numbers 0.7647…, 0.8 and 1 in format 0.0% in the XLSX; a missing rate is blank, not "nan%"."""
+    df = pd.DataFrame({"委托法院": ["甲", "乙", "丙", "丁"], "按期反馈率": [13 / 17, 4 / 5, 1.0, None],
+                       "到期事项(件)": [17, 5, 1, 0]})
+    formats = {"按期反馈率": "0.0%"}
+    lines = table_csv(df, formats=formats).decode("utf-8-sig").splitlines()
+    assert lines[1:] == ["甲,76.5%,17", "乙,80.0%,5", "丙,100.0%,1", "丁,,0"]
+    ws = load_workbook(io.BytesIO(table_xlsx(df, formats=formats))).active
+    cells = [ws.cell(row=r, column=2) for r in range(2, 6)]
+    assert cells[0].value == pytest.approx(13 / 17) and cells[1].value == pytest.approx(0.8) and cells[2].value == 1
+    assert all(c.number_format == "0.0%" for c in cells[:3]) and cells[3].value is None
+
+
+def test_svg_embeds_the_glyphs_it_uses():
+    """F-24: the SVG carries its own font (regular and bold), so a PC without Noto Sans SC draws its Chinese text
+    with the right glyphs, not boxes. Every character of every <text> is in both embedded faces' cmap."""
+    import base64
+    import html as html_
+    import re
+
+    from fontTools.ttLib import TTFont
+
+    chart = styled(alt.Chart(pd.DataFrame({"阶段": ["启动部署阶段", "组织实施阶段"], "值": [0.5, 0.7]}))
+                   .mark_bar().encode(x="阶段:N", y=alt.Y("值:Q", title="执行到位率")),
+                   "宜昌市猇亭区人民法院 执行到位率", sample=True)
+    svg = render_chart(chart.to_dict(), "svg").decode("utf-8")
+    faces = re.findall(r'@font-face\{font-family:"Noto Sans SC";font-weight:(\d+);[^}]*base64,([A-Za-z0-9+/=]+)\)',
+                       svg)
+    assert [w for w, _ in faces] == ["400", "700"]
+    texts = "".join(html_.unescape(t) for t in re.findall(r"<text\b[^>]*>(.*?)</text>", svg, re.S))
+    assert "猇" in texts and "示例数据" in texts
+    for _, data in faces:
+        font = TTFont(io.BytesIO(base64.b64decode(data)))
+        cmap = font.getBestCmap()
+        assert {c for c in texts if not c.isspace()} <= {chr(u) for u in cmap}
+        assert len(cmap) < 200  # the chart's glyphs, not the 7,000 of the bundled font
+    assert len(svg) < 200_000

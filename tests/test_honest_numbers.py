@@ -104,3 +104,31 @@ def test_impossible_value_is_a_data_error_with_a_link_never_met(impossible_db):
     row = row[:row.index("</tr>")]
     implement = row.split("<td")[3]  # 基线期, 启动部署, 组织实施
     assert "数据异常" in implement and "pm-met" not in implement and "pm-missed" not in implement
+
+
+def _closed_cases(url: str, n: int) -> None:
+    """`n` cases filed 2025-04-01 and closed 执行完毕 on 2025-06-01, in 组织实施阶段: 执行完毕率 n/n = 100 %."""
+    engine = create_engine(url)
+    metadata.create_all(engine)
+    insert(engine, "cases", [dict(case_no=f"c{i}", filing_date="2025-04-01", closing_date="2025-06-01",
+                                  closing_method="执行完毕", applied_amount=Decimal("10"),
+                                  recovered_amount=Decimal("10")) for i in range(n)])
+    engine.dispose()
+
+
+@pytest.mark.parametrize("n, small", [(4, True), (29, True), (30, False)])
+def test_target_badge_on_a_small_sample_says_so(tmp_path, monkeypatch, n, small):
+    """100 % on 4 cases is 达标 (target 40 %), but the badge itself says 样本较小 (below 30 cases), also in
+    投影模式 where the card's foot is hidden; 30 cases are not small."""
+    url = f"sqlite:///{tmp_path / 'few.db'}"
+    _closed_cases(url, n)
+    monkeypatch.setenv("DATABASE_URL", url)
+    for query in ({}, {"projector": "true"}):
+        c = card(page_html(run(asof="2025-12-31", **query)), "completion_rate")
+        assert "status-met'>达标（目标40.0%）<" in c
+        assert ("status-small" in c) is small
+        assert (">样本较小<" in c) is small
+    phases = page_html(run("pages/phases.py", asof="2025-12-31"))
+    row = phases[phases.index(">执行完毕率<"):]
+    implement = row[:row.index("</tr>")].split("<td")[3]  # 基线期, 启动部署, 组织实施
+    assert "pm-met" in implement and ("样本较小" in implement) is small

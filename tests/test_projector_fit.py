@@ -14,6 +14,7 @@ import pytest
 
 from metrics.config import ROOT
 from tests.test_browser import LAUNCH_ARGS, SIZES, _slug, browser, sample_url, server  # noqa: F401
+from tests.test_browser_courts import courts_server  # noqa: F401
 from ui.frame import PAGES
 
 SHOTS = ROOT / "artifacts" / "screenshots" / "projector"
@@ -24,7 +25,12 @@ MEASURE = """() => {
   const block = document.querySelector('[data-testid="stMainBlockContainer"]');
   const vw = window.innerWidth, vh = window.innerHeight;
   let bottom = 0, right = 0, worst = '';
-  for (const el of block.querySelectorAll('[data-testid="stElementContainer"], [data-testid="stHorizontalBlock"]')) {
+  // A long list (案件明细, 数据检查) scrolls inside its own box under the page controls: the box must fit, what
+  // it holds may run on inside it.
+  const SCROLL = '[class*="st-key-proj_scroll"]';
+  for (const el of block.querySelectorAll('[data-testid="stElementContainer"], [data-testid="stHorizontalBlock"], '
+                                          + SCROLL)) {
+    if (el.parentElement && el.parentElement.closest(SCROLL)) continue;
     const r = el.getBoundingClientRect();
     if (r.width === 0 || r.height === 0) continue;
     if (getComputedStyle(el).visibility === 'hidden') continue;
@@ -97,13 +103,13 @@ def base(request):
     return request.getfixturevalue("server")
 
 
-# 报告导出 and 数据管理 have no slides; 用户管理 and 审计日志 are an administrator's desk pages, never projected.
-SLIDE_PAGES = [p for p, _ in PAGES
-               if p not in ("pages/export.py", "pages/data.py", "pages/users.py", "pages/audit.py")]
+# 用户管理 and 审计日志 are an administrator's desk pages, never projected. 法院对比 needs a database of several
+# courts: test_courts_slides_fit walks it on the multi-court sample. 数据管理 shows its 数据质量 slides and 报告导出
+# its one notice (no exports in 投影模式): both are walked like the rest.
+SLIDE_PAGES = [p for p, _ in PAGES if p not in ("pages/users.py", "pages/audit.py", "pages/courts.py")]
 
 
-@pytest.mark.parametrize("path", SLIDE_PAGES, ids=[_slug(p) for p in SLIDE_PAGES])
-def test_every_slide_fits_both_projectors(base, browser, path):  # noqa: F811
+def problems_of(browser, base: str, path: str) -> list[str]:  # noqa: F811
     SHOTS.mkdir(parents=True, exist_ok=True)
     problems = []
     for width, height in SIZES:
@@ -116,6 +122,26 @@ def test_every_slide_fits_both_projectors(base, browser, path):  # noqa: F811
             for key, state in m["cover"].items():
                 if state not in ("ok", "missing"):
                     problems.append(f"{where}: {key} covered by {state}")
+    return problems
+
+
+@pytest.mark.parametrize("path", SLIDE_PAGES, ids=[_slug(p) for p in SLIDE_PAGES])
+def test_every_slide_fits_both_projectors(base, browser, path):  # noqa: F811
+    problems = problems_of(browser, base, path)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.fixture(scope="module")
+def courts_base(request):
+    url = os.environ.get("PROJECTOR_COURTS_BASE_URL")
+    if url:
+        return url
+    return request.getfixturevalue("courts_server")
+
+
+def test_courts_slides_fit_on_the_multi_court_sample(courts_base, browser):  # noqa: F811
+    """法院对比 with 13 courts: the heatmap, the small multiples and the tables fit a slide at both sizes."""
+    problems = problems_of(browser, courts_base, "pages/courts.py")
     assert not problems, "\n".join(problems)
 
 
@@ -183,3 +209,21 @@ def test_leaving_projector_mode_keeps_the_drill_through_choice(base, browser):  
         assert "ind=pending_over_12m" in page.url
     finally:
         page.close()
+
+
+def test_case_list_is_readable_on_a_projector(base, browser):  # noqa: F811
+    """案件明细's list in 投影模式 is a table in projector type (at least 16 px at 1024×768, 20 px at 1920×1080),
+    not a data grid of 14 px cells; its box fits under the page controls."""
+    for (width, height), least in zip(SIZES, (20, 16), strict=True):
+        page = _goto(browser, base + "/cases?projector=true&ind=completion_rate&win=implement", width, height)
+        try:
+            _next(page)
+            assert page.locator('[data-testid="stDataFrame"]').count() == 0
+            cells = page.locator(".proj-cases td")
+            assert cells.count() > 10
+            size = float(cells.first.evaluate("e => getComputedStyle(e).fontSize").removesuffix("px"))
+            assert size >= least, (width, size)
+            box = page.locator(".st-key-proj_scroll").bounding_box()
+            assert box["y"] + box["height"] <= height and box["height"] > height / 3  # rows to read, not a sliver
+        finally:
+            page.close()

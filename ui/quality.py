@@ -124,7 +124,8 @@ def render_fill(frame: Frame, profiles: list[TableProfile]) -> None:
             if not p.rows:
                 st.info(f"{p.chinese}暂无数据，无从统计填写率。")
             elif frame.projector:  # the grid draws on a canvas that projector CSS cannot enlarge
-                st.html(f"<style>{CSS}</style><div class='{_style(frame).strip()}'>{_fill_html(df)}</div>")
+                with st.container(key=f"proj_scroll_fill_{p.name}"):
+                    st.html(f"<style>{CSS}</style><div class='{_style(frame).strip()}'>{_fill_html(df)}</div>")
             else:
                 st.dataframe(df, hide_index=True, key=f"dq_fill_{p.name}", column_config={
                     "填写率": st.column_config.ProgressColumn("填写率", format="%.1f%%", min_value=0, max_value=100),
@@ -161,6 +162,10 @@ def render_checks(frame: Frame, results: list[CheckResult]) -> None:
     found = sum(1 for r in results if r.count)
     st.html(f"<style>{CSS}</style><div class='dq-note{_style(frame)}'>共 {len(results)} 项检查，"
             f"{found} 项发现问题。这些是导入时的提示在数据库上的重新核对，不阻止导入，但可能影响指标。</div>")
+    if frame.projector:  # the list scrolls in the height left under the page controls (projector.css)
+        with st.container(key="proj_scroll_checks", height="stretch"):
+            st.html(checks_html(frame, results))
+        return
     st.html(checks_html(frame, results))
 
 

@@ -19,6 +19,7 @@ from metrics.present.format import (
     format_value,
     status_text,
 )
+from metrics.present.report import small_verdict
 from ui import auth
 from ui.frame import Frame, current_query
 
@@ -92,14 +93,22 @@ def status_badge(frame: Frame, row: Row) -> str:
     css = {"met": "status-met", "missed": "status-missed"}.get(row.status, "status-none")
     if t.target is not None:
         text += f"（目标{format_number(row.key, t.target)}）"
-    return f"<span class='kpi-status {css}'>{html.escape(text)}</span>"
+    badge = f"<span class='kpi-status {css}'>{html.escape(text)}</span>"
+    if small_verdict(row) and row.status in ("met", "missed"):
+        # A 达标 on four auctions is a weak verdict: the badge says so itself (the card's foot is hidden in
+        # 投影模式), as large as the badge.
+        badge += (f"<span class='kpi-status status-small' title='分母少于{frame.config.parameters.small_denominator}"
+                  f"件，达标与否受个别案件影响大'>样本较小</span>")
+    return badge
 
 
 def kpi_card(frame: Frame, row: Row) -> str:
     ind = INDICATORS[row.key]
     value = format_number(row.key, row.value.value)
     prov = "<span class='kpi-prov'>暂定</span>" if row.value.provisional and row.value.value is not None else ""
-    small = "<span class='small-flag'>样本较小 · </span>" if row.small else ""
+    # With a target verdict the badge carries 样本较小 already.
+    small = ("<span class='small-flag'>样本较小 · </span>"
+             if row.small and row.status not in ("met", "missed") else "")
     href = drill_href(row.key, row.phase)
     label = html.escape(ind.name)
     if row.key in STOCKS and (at := counted_at(frame, row)):
@@ -139,10 +148,21 @@ def kpi_grid(frame: Frame, rows: list[Row], columns: int = 3) -> None:
             f"{cards}</div>")
 
 
+COMPOSED = ("concat", "hconcat", "vconcat", "facet", "repeat")
+
+
 def chart(frame: Frame, chart_: alt.TopLevelMixin, name: str) -> None:
     """Draw a chart; below it, PNG/SVG/PDF downloads rendered on the server with the bundled font."""
+    if frame.projector:
+        # A slide's chart takes the height left under the page controls (projector.css makes the slide a
+        # column as tall as the screen): drawn for the room at 1920×1080 and at 1024×768 alike, never zoomed.
+        # A chart measured in steps, and a composed one (small multiples), keep their own height.
+        spec = chart_.to_dict()
+        fixed = isinstance(spec.get("height"), dict) or any(k in spec for k in COMPOSED)
+        st.altair_chart(chart_, width="stretch", height="content" if fixed else "stretch")
+        return
     st.altair_chart(chart_, width="stretch")
-    if frame.projector or not may_export(frame):
+    if not may_export(frame):
         return
     from metrics.present import export
 
@@ -205,7 +225,8 @@ def table(frame: Frame, df: pd.DataFrame, name: str, *, height: int | str = "aut
     cols = st.container(horizontal=True, gap="small")
     engine = frame.board.engine
     cols.download_button("CSV", data=auth.audited(engine, "CSV", f"{name}.csv", len(df),
-                                                  lambda: export.table_csv(df, sample=frame.sample)),
+                                                  lambda: export.table_csv(df, sample=frame.sample,
+                                                                           formats=formats)),
                          file_name=f"{name}.csv", mime="text/csv", key=f"dl_{name}_csv", on_click="ignore",
                          icon=":material/download:")
     cols.download_button("XLSX", data=auth.audited(engine, "XLSX", f"{name}.xlsx", len(df),
@@ -239,7 +260,7 @@ def comparison_frame(frame: Frame, rows: list[Row]) -> pd.DataFrame:
             "较上年同期": format_change(r.vs_last_year),
             "目标": format_number(r.key, t.target) if t.target is not None else NONE,
             "达标情况": status_text(r, t.target is not None),
-            "样本": "样本较小" if r.small else "",
+            "样本": "样本较小" if small_verdict(r) else "",
         })
     return pd.DataFrame(out)
 

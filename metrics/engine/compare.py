@@ -214,6 +214,9 @@ class Row:
     status: str | None  # met / missed / anomaly / None; None for a court-wide indicator under a case filter
     small: bool
     court_wide: bool = False  # a team/handler/tag/role filter is in force and does not apply to this indicator
+    # Fewer than `small_denominator` cases under the value: a 达标/未达标 verdict on it says 样本较小, even where
+    # a statistical rule (not this count) judges its changes.
+    few: bool = False
 
     @property
     def anomaly(self) -> bool:
@@ -240,7 +243,8 @@ def compare_phase(config: Config, key: str, phase_key: str, phases: dict[str, Wi
     if wide and status != "anomaly":
         status = None  # the target is the court's; a team is not judged by the whole court's figure
     return Row(key, phase_key, now.values[key], base.values[key], yoy.values[key], vs_base,
-               change(config, key, now, yoy), status, is_small(now, key, config), wide)
+               change(config, key, now, yoy), status, is_small(now, key, config), wide,
+               few_cases(now, key, config))
 
 
 def _narrowed(filters: Filters) -> bool:

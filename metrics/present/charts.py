@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import altair as alt
 import pandas as pd
 
@@ -48,10 +50,31 @@ def styled(chart: alt.TopLevelMixin, title: str, subtitle: str | None = None, *,
         .configure_axis(labelFontSize=round(12 * k), titleFontSize=round(13 * k), labelFont=font, titleFont=font,
                         labelLimit=round(220 * k))
         .configure_legend(labelFontSize=round(12 * k), titleFontSize=round(13 * k), labelFont=font, titleFont=font,
+                          labelLimit=round(220 * k),
                           orient="bottom")
         .configure_text(font=font, fontSize=round(12 * k))
         .configure_view(stroke=None)
     )
+
+
+def phase_axis(count: int, projector: bool = False) -> alt.Axis:
+    """The x axis of phase names: on one line where the plot is wide enough, else in two ("启动部署" / "阶段",
+    "基线期" / "（行动前）"), never dropped (F-26: at 1024 a half-width chart hid two of its four names)."""
+    k = scale_factor(projector)
+    need = round(count * 8 * 12 * k)  # about eight characters a name at the label size
+    split = ("indexof(datum.label, '（') > 0 ? [slice(datum.label, 0, indexof(datum.label, '（')), "
+             "slice(datum.label, indexof(datum.label, '（'))] : length(datum.label) > 4 && "
+             "slice(datum.label, -2) == '阶段' ? [slice(datum.label, 0, -2), '阶段'] : datum.label")
+    return alt.Axis(labelAngle=0, labelOverlap=False, labelExpr=f"width < {need} ? ({split}) : datum.label")
+
+
+def value_labels(base: alt.Chart, key: str, projector: bool) -> list[alt.Chart]:
+    """Bar values above the bars, on a white halo so a target rule through them leaves them readable."""
+    k = scale_factor(projector)
+    enc = dict(y="值:Q", text=alt.Text("值:Q", format=_label_format(key)))
+    return [base.mark_text(dy=-8 * k, fontWeight="bold", stroke="white", strokeWidth=4 * k, strokeJoin="round")
+            .encode(**enc),
+            base.mark_text(dy=-8 * k, fontWeight="bold").encode(**enc)]
 
 
 def _axis_format(key: str) -> str:
@@ -99,7 +122,7 @@ def year_on_year_bars(config: Config, results: dict[str, WindowResult], last_yea
     df = year_on_year_frame(config, results, last_year, key)
     order = [p.name for p in config.action_phases]
     periods = ["本期", "上年同期"]
-    base = alt.Chart(df).encode(x=alt.X("阶段:N", sort=order, title=None, axis=alt.Axis(labelAngle=0)),
+    base = alt.Chart(df).encode(x=alt.X("阶段:N", sort=order, title=None, axis=phase_axis(len(order), projector)),
                                 xOffset=alt.XOffset("期间:N", sort=periods))
     bars = base.mark_bar(cornerRadiusTopLeft=3, cornerRadiusTopRight=3).encode(
         y=alt.Y("值:Q", title=ind.name, axis=alt.Axis(format=_axis_format(key))),
@@ -107,9 +130,7 @@ def year_on_year_bars(config: Config, results: dict[str, WindowResult], last_yea
                         scale=alt.Scale(domain=periods, range=[PALETTE["action"], PALETTE["last_year"]])),
         tooltip=[alt.Tooltip("阶段:N"), alt.Tooltip("期间:N"), alt.Tooltip("值:Q", format=_label_format(key)),
                  alt.Tooltip("分子:Q", format=",.2f"), alt.Tooltip("分母:Q", format=",.2f"), alt.Tooltip("统计期间:N")])
-    labels = base.mark_text(dy=-8 * scale_factor(projector), fontWeight="bold").encode(
-        y="值:Q", text=alt.Text("值:Q", format=_label_format(key)))
-    return styled(alt.layer(bars, labels), title or f"{ind.name}：本期与上年同期",
+    return styled(alt.layer(bars, *value_labels(base, key, projector)), title or f"{ind.name}：本期与上年同期",
                   "受理口径随期间长短变化，只与上年同期比较", projector=projector, sample=sample)
 
 
@@ -126,7 +147,7 @@ def phase_bars(config: Config, results: dict[str, WindowResult], key: str, *, pr
     df = phase_frame(config, results, key)
     fmt = _axis_format(key)
     order = [p.name for p in config.phases]
-    base = alt.Chart(df).encode(x=alt.X("阶段:N", sort=order, title=None, axis=alt.Axis(labelAngle=0)))
+    base = alt.Chart(df).encode(x=alt.X("阶段:N", sort=order, title=None, axis=phase_axis(len(order), projector)))
     bars = base.mark_bar(cornerRadiusTopLeft=3, cornerRadiusTopRight=3).encode(
         y=alt.Y("值:Q", title=ind.name, axis=alt.Axis(format=fmt)),
         color=alt.Color("基线:N", scale=alt.Scale(domain=["基线期", "行动阶段"],
@@ -134,9 +155,8 @@ def phase_bars(config: Config, results: dict[str, WindowResult], key: str, *, pr
         tooltip=[alt.Tooltip("阶段:N"), alt.Tooltip("值:Q", format=_label_format(key)),
                  alt.Tooltip("分子:Q", format=",.2f"), alt.Tooltip("分母:Q", format=",.2f"), alt.Tooltip("统计期间:N")],
     )
-    labels = base.mark_text(dy=-8 * scale_factor(projector), fontWeight="bold").encode(
-        y="值:Q", text=alt.Text("值:Q", format=_label_format(key)))
-    layers = [bars, labels, *target_rule(config, key)]
+    # The values after the target rule, so the rule runs behind them.
+    layers = [bars, *target_rule(config, key), *value_labels(base, key, projector)]
     return styled(alt.layer(*layers), title or f"{ind.name}：各阶段对比", _target_text(config, key),
                   projector=projector, sample=sample)
 
@@ -183,13 +203,25 @@ def monthly_trend(config: Config, monthly: list[WindowResult], key: str, *, proj
         color=alt.Color("类型:N", scale=alt.Scale(domain=["基线期", "行动阶段"], range=["#ECEFF1", "#FBE9E7"]),
                         legend=None),
         tooltip=["阶段:N"])
-    # Alternate label rows, so the short 启动部署 band's name does not run into the next phase's.
+    # Each band is named inside itself: in full where the band is wide enough at the chart's drawn width (the
+    # `width` signal), else short (组织实施, 基线期), else not at all — names never run into each other or past
+    # the plot (F-26). Rows alternate, so a short name beside a long one still clears it.
     bands = bands.reset_index(drop=True)
     bands["行"] = bands.index % 2
     k = scale_factor(projector)
+    font = round(12 * k)
+    starts = [*bands["起"], *([] if df.empty else [df["月份"].min()])]
+    ends = [*bands["止"], *([] if df.empty else [df["月份"].max()])]
+    span = max((max(ends) - min(starts)).total_seconds(), 1.0) if starts else 1.0
+    bands["占比"] = [(e - b).total_seconds() / span for b, e in zip(bands["起"], bands["止"], strict=True)]
+    bands["简称"] = [re.sub(r"（.*?）|阶段$", "", n) or n for n in bands["阶段"]]
+    bands["全宽"] = [len(n) * font + 8 for n in bands["阶段"]]
+    bands["简宽"] = [len(n) * font + 8 for n in bands["简称"]]
     band_labels = [
-        alt.Chart(bands[bands["行"] == row]).mark_text(align="left", baseline="top", dx=4, color="#6D4C41").encode(
-            x="起:T", y=alt.value(3 + row * 17 * k), text="阶段:N")
+        alt.Chart(bands[bands["行"] == row]).transform_calculate(
+            名称="datum.占比 * width >= datum.全宽 ? datum.阶段 : datum.占比 * width >= datum.简宽 ? datum.简称 : ''"
+        ).mark_text(align="left", baseline="top", dx=4, color="#6D4C41", fontSize=font).encode(
+            x="起:T", y=alt.value(3 + row * (font + 5)), text="名称:N")
         for row in (0, 1) if (bands["行"] == row).any()
     ]
     line = alt.Chart(df).mark_line(point=True, color=PALETTE["line"], strokeWidth=2.5 if projector else 2).encode(
@@ -219,5 +251,7 @@ def category_bars(df: pd.DataFrame, category: str, value: str, title: str, *, va
     chart = alt.Chart(df).mark_bar(**({} if color else {"color": PALETTE["action"]})).encode(**enc)
     # A fixed height would include title, axis and legend (Streamlit fits the whole chart into it) and squash
     # the bars of a grouped chart; a step per bar (with yOffset the step is the offset band) grows with them.
+    # In 投影模式 the slide gives the chart the screen's remaining height instead (ui.widgets.chart).
     step = round((16 if color else 24) * scale_factor(projector) ** 0.5)
-    return styled(chart, title, subtitle, projector=projector, sample=sample).properties(height=alt.Step(step))
+    out = styled(chart, title, subtitle, projector=projector, sample=sample)
+    return out if projector else out.properties(height=alt.Step(step))

@@ -25,7 +25,7 @@ def _finish(chart, title: str, subtitle: str | None, projector: bool, sample: bo
 
 
 def small_multiples(df: pd.DataFrame, title: str, subtitle: str | None = None, *, columns: int = 3,
-                    panel_width: int = 250, projector: bool = False, sample: bool = False):
+                    panel_width: int = 250, row_height: int = 19, projector: bool = False, sample: bool = False):
     """One small bar chart per indicator, the courts in the same order in each.
 
     df: 法院 (short name), 指标, 值 (rates in %, days, counts), 数值 (text), 达标 (达标/未达标/—), 目标 (or None).
@@ -47,7 +47,7 @@ def small_multiples(df: pd.DataFrame, title: str, subtitle: str | None = None, *
                 color=PALETTE["target"], strokeDash=[5, 3], size=2).encode(x="目标:Q"))
         panels.append(alt.layer(*layers).properties(
             title=alt.TitleParams(str(name), fontSize=round(13 * k), anchor="start"),
-            width=round(panel_width * k), height=round((19 * len(courts) + 10) * k)))
+            width=round(panel_width * k), height=round((row_height * len(courts) + 10) * k)))
     chart = alt.concat(*panels, columns=columns, spacing=round(18 * k))
     return _finish(chart, title, subtitle, projector, sample)
 
@@ -61,9 +61,13 @@ def flow_heatmap(df: pd.DataFrame, courts: list[str], title: str, subtitle: str 
     k = scale_factor(projector)
     size = round(cell * k)
     threshold = float(df["件数"].max()) * 0.6 if len(df) else 1.0  # white digits on the dark cells
+    # On a slide the chart gets the screen's remaining height (ui.widgets.chart): short court names stand upright
+    # and the legend sits at the right, so the rows keep that height.
     base = alt.Chart(df).encode(
-        x=alt.X("承接法院:N", sort=courts, title="承接法院（执行方）", axis=alt.Axis(labelAngle=-45, orient="top")),
-        y=alt.Y("交出法院:N", sort=courts, title="交出法院（原执行法院）"))
+        x=alt.X("承接法院:N", sort=courts, title="承接法院（执行方）",
+                axis=alt.Axis(labelAngle=0 if projector else -45, orient="top", labelOverlap=False,
+                              **({"labelFontSize": round(8 * k)} if projector else {}))),
+        y=alt.Y("交出法院:N", sort=courts, title="交出法院（原执行法院）", axis=alt.Axis(labelOverlap=False)))
     tooltip = [alt.Tooltip("交出法院:N"), alt.Tooltip("承接法院:N"), alt.Tooltip("件数:Q", title="承接件数"),
                alt.Tooltip("已结:Q"), alt.Tooltip("执行完毕率:N"), alt.Tooltip("执行到位率:N")]
     rects = base.mark_rect(stroke="#fff", strokeWidth=1).encode(
@@ -77,4 +81,5 @@ def flow_heatmap(df: pd.DataFrame, courts: list[str], title: str, subtitle: str 
     chart = alt.layer(rects, text).properties(width=size * len(courts) + round(170 * k),
                                               height=size * len(courts) + round(210 * k),
                                               autosize=alt.AutoSizeParams(type="fit", contains="padding"))
-    return _finish(chart, title, subtitle, projector, sample)
+    out = _finish(chart, title, None if projector else subtitle, projector, sample)
+    return out.configure_legend(orient="right") if projector else out

@@ -47,10 +47,56 @@ def render_chart(spec: dict, fmt: str, scale: float = 2.0) -> bytes:
     if fmt == "png":
         return vlc.vegalite_to_png(spec, scale=scale)
     if fmt == "svg":
-        return vlc.vegalite_to_svg(spec).encode("utf-8")
+        return embed_fonts(vlc.vegalite_to_svg(spec)).encode("utf-8")
     if fmt == "pdf":
         return vlc.vegalite_to_pdf(spec)
     raise ValueError(f"未知图表格式：{fmt}")
+
+
+_SVG_TEXT = re.compile(r"<text\b[^>]*>(.*?)</text>", re.S)
+_SVG_OPEN = re.compile(r"<svg\b[^>]*>")
+
+
+def _font_subset(path, chars: str) -> bytes:
+    """The bundled TrueType font cut down to `chars` (a chart uses a few dozen of its 7,000 glyphs)."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    options = subset.Options()
+    options.name_IDs = ["*"]  # keep the family name and the OFL licence text
+    options.name_languages = ["*"]
+    options.notdef_outline = True
+    font = TTFont(str(path))
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=chars)
+    subsetter.subset(font)
+    buf = io.BytesIO()
+    font.save(buf)
+    return buf.getvalue()
+
+
+def embed_fonts(svg: str) -> str:
+    """Make an exported SVG self-contained: vl-convert writes live <text> in "Noto Sans SC", which a PC without
+    that font draws in whatever it has (or as boxes). The glyphs the chart uses, regular and bold, go into the
+    SVG as @font-face data (the font's OFL licence allows embedding), so text stays text — selectable and
+    searchable — and looks the same everywhere."""
+    import base64
+    import html as html_
+
+    from metrics.present.fonts import FONT_FAMILY, FONT_FILES
+
+    chars = "".join(sorted({ch for t in _SVG_TEXT.findall(svg) for ch in html_.unescape(re.sub(r"<[^>]+>", "", t))}))
+    if not chars.strip():
+        return svg
+    faces = []
+    for weight, key in ((400, "regular"), (700, "bold")):
+        data = base64.b64encode(_font_subset(FONT_FILES[key], chars)).decode("ascii")
+        faces.append(f'@font-face{{font-family:"{FONT_FAMILY}";font-weight:{weight};font-style:normal;'
+                     f'src:url(data:font/ttf;base64,{data}) format("truetype")}}')
+    style = (f"<defs><!-- {FONT_FAMILY} (SIL Open Font License 1.1), the glyphs of this chart --><style>"
+             + "".join(faces) + "</style></defs>")
+    match = _SVG_OPEN.search(svg)
+    return svg[:match.end()] + style + svg[match.end():] if match else svg
 
 
 def is_formula_like(text: str) -> bool:
@@ -87,12 +133,28 @@ def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def table_csv(df: pd.DataFrame, sample: bool = False) -> bytes:
-    """UTF-8 with BOM, so Excel on a Chinese Windows opens it without mojibake."""
+# Excel number format of a column → how its numbers read in a CSV, as on screen ("85.0%", "12.5天"); Excel and
+# WPS read "85.0%" back as the number 0.85.
+CSV_FORMATS = {
+    "0.0%": lambda v: f"{v * 100:.1f}%",
+    '0.0"天"': lambda v: f"{v:.1f}天",
+    '#,##0"件"': lambda v: f"{v:.0f}",
+    '#,##0.00"万元"': lambda v: f"{v:.2f}",
+}
+
+
+def table_csv(df: pd.DataFrame, sample: bool = False, formats: dict[str, str] | None = None) -> bytes:
+    """UTF-8 with BOM, so Excel on a Chinese Windows opens it without mojibake. Columns named in `formats`
+    (as for table_xlsx) are written the way the screen shows them: one percent format, "85.0%", throughout."""
     buf = io.StringIO()
     if sample:
         buf.write(SAMPLE_NOTE + "\n")
-    safe_frame(df).to_csv(buf, index=False)
+    out = safe_frame(df)
+    for col, fmt in (formats or {}).items():
+        if col in out.columns and fmt in CSV_FORMATS:
+            numbers = pd.to_numeric(out[col], errors="coerce")
+            out[col] = [CSV_FORMATS[fmt](float(v)) if pd.notna(v) else "" for v in numbers]
+    out.to_csv(buf, index=False)
     return buf.getvalue().encode("utf-8-sig")
 
 

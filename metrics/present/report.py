@@ -157,8 +157,13 @@ def phase_span(config: Config, key: str, data: ReportData | None = None) -> str:
     return text
 
 
+def small_verdict(row: Row) -> bool:
+    """A value to mark 样本较小: too few cases for a change no rule can judge, or for its 达标/未达标 verdict."""
+    return row.value.value is not None and (row.small or (row.few and row.status in ("met", "missed")))
+
+
 def cell_value(row: Row) -> str:
-    return format_value(row.value) + (SMALL_MARK if row.small and row.value.value is not None else "")
+    return format_value(row.value) + (SMALL_MARK if small_verdict(row) else "")
 
 
 def vs_baseline(row: Row) -> str:

@@ -418,7 +418,7 @@ def _annex_tables(doc, data: ReportData) -> None:
     _docx_table(doc, header, [[INDICATORS[k].name, *[cell_value(data.rows[k, p.key]) for p in c.phases],
                                target_text(c, k)] for k in HEADLINE], widths, size=9)
     _note(doc, f"注：“—”表示暂无数据（分母为0或阶段尚未开始）；“（暂定）”表示观察期未满；"
-               f"“{SMALL_MARK}”表示无法做统计检验的指标样本较小（结案不足{c.parameters.small_denominator}件）。")
+               f"“{SMALL_MARK}”表示样本较小（不足{c.parameters.small_denominator}件）：无法做统计检验的指标，或据此判断达标与否的数值。")
     number = 1
     for key in data.begun:
         number += 1
