@@ -146,9 +146,9 @@ def _cookie_user(config: Config, engine: Engine) -> dict | None:
 
     try:
         raw = st.context.cookies.get(COOKIE)
-    except Exception:  # no browser connection (AppTest)
+    except Exception:  # no browser connection
         raw = None
-    if not raw:
+    if not isinstance(raw, str) or not raw:  # AppTest has no real cookies
         return None
     username = sessions.lookup(engine, raw, config.auth.idle_hours)
     u = get_user(engine, username) if username else None
@@ -214,6 +214,7 @@ def _login_form(config: Config, engine: Engine) -> None:
             from ui.session_routes import LOGIN, login_payload
 
             _signed_in(result.user)
+            sessions.purge(engine, config.auth.idle_hours)  # the idle ones, so the table does not grow
             raw = sessions.create(engine, result.user.username)
             st.session_state[SID] = sessions.hash_id(raw)
             st.session_state[CHECKED] = time.time()

@@ -52,7 +52,7 @@ def lookup(engine: Engine, raw: str | None, idle_hours: float, now: dt.datetime 
            touch: bool = True) -> str | None:
     """The username of a valid session, else None (an expired session, or one of a user who was removed,
     disabled or is locked, is deleted). A valid session's last use is set to now unless touch=False."""
-    if not raw or len(raw) > 200:
+    if not isinstance(raw, str) or not raw or len(raw) > 200:
         return None
     return check(engine, hash_id(raw), idle_hours, now, touch=touch)
 
