@@ -3,6 +3,8 @@ script cannot, at the HTTP layer).
 
 - `/_stcore/metrics` (Streamlit's Prometheus counters: sessions, cache sizes) is closed: no one outside the server
   needs it, and the security review (D11) found it public.
+- `/_auth/session` and `/_auth/end` (ui/session_routes.py) set and delete the session cookie that keeps a password
+  sign-in across a reload (a page script cannot set a cookie).
 """
 
 from __future__ import annotations
@@ -30,4 +32,7 @@ class ClosedPaths:
 
 from starlette.middleware import Middleware  # noqa: E402
 
-app = st.App(Path(__file__).with_name("app.py"), middleware=[Middleware(ClosedPaths)])
+from ui.session_routes import routes  # noqa: E402
+
+app = st.App(Path(__file__).with_name("app.py"), middleware=[Middleware(ClosedPaths)],
+             routes=routes(st.get_option("server.baseUrlPath") or ""))

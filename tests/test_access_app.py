@@ -152,6 +152,42 @@ def test_logout_and_idle_timeout(court):
     assert [a for u, a, _, _ in actions(court) if u == "leader1"] == ["login", "logout", "login", "timeout"]
 
 
+def session_rows(engine) -> list[tuple]:
+    from metrics.engine.schema import sessions
+
+    with engine.connect() as conn:
+        return [(r.username, r.id_hash) for r in conn.execute(select(sessions))]
+
+
+def test_login_creates_a_session_logout_timeout_and_revocation_end_it(court):
+    """The password login stores one session (hash only) and sends the browser, once, to the cookie route; 退出登录
+    and the idle timeout delete it; a disabled user's open page is signed out at its next check."""
+    from metrics.access import users as accounts
+
+    at = signed_in("leader1")
+    [(user, id_hash)] = session_rows(court)
+    assert user == "leader1" and at.session_state["_auth_sid"] == id_hash
+    assert "/_auth/session" in html_bodies(at) and "?n=" in html_bodies(at)
+    at.run()
+    assert "/_auth/session" not in html_bodies(at)  # once only
+    at.button(key="logout").click().run()
+    assert session_rows(court) == [] and [t.label for t in at.text_input] == ["用户名", "密码"]
+    assert "/_auth/end" in html_bodies(at)  # the cookie is deleted by the logout route
+    at = login(at, "leader1")
+    assert len(session_rows(court)) == 1
+    at.session_state["_auth_seen"] = time.time() - 9 * 3600
+    at.run()
+    assert session_rows(court) == []
+    at = login(at, "leader1")
+    accounts.set_active(court, "leader1", False)
+    at.run()  # within a minute of the last check: still the page
+    assert not at.text_input
+    at.session_state["_auth_checked"] = time.time() - 120
+    at.run()
+    assert [t.label for t in at.text_input] == ["用户名", "密码"]
+    assert any("登录已失效" in i.value for i in at.info)
+
+
 def test_no_login_with_a_real_database_shows_the_red_banner(tmp_path, monkeypatch, engine):
     seed(engine)
     monkeypatch.setenv("DASHBOARD_CONFIG", str(write_config(tmp_path, engine, mode="none")))

@@ -193,3 +193,100 @@ def test_every_role_on_every_page(server, browser, role):  # noqa: F811
             assert events["dialogs"] == [], (role, label, events)
         finally:
             page.close()
+
+
+def _session_cookies(context) -> list[dict]:
+    return [c for c in context.cookies() if c["name"] == "xt_session"]
+
+
+def _wait_for(predicate, page, what: str, tries: int = 150) -> None:
+    for _ in range(tries):
+        if predicate():
+            return
+        page.wait_for_timeout(200)
+    raise AssertionError(what)
+
+
+def _signed_in(page) -> bool:
+    return (page.get_by_label("密码", exact=True).count() == 0
+            and "登录" not in page.locator("h1").all_inner_texts()
+            and "当前用户" in page.locator('[data-testid="stSidebar"]').inner_text())
+
+
+def _login_in(context, url: str, username: str):
+    page = context.new_page()
+    page.goto(url)
+    page.get_by_label("用户名", exact=True).wait_for(timeout=90_000)
+    page.get_by_label("用户名", exact=True).fill(username)
+    page.get_by_label("密码", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    _wait_for(lambda: _session_cookies(context), page, "no session cookie after the login")
+    settle(page)
+    return page
+
+
+def test_a_password_sign_in_survives_a_reload(server, browser, court_url):  # noqa: F811
+    """Log in, reload, type another address, open a new tab: still signed in (the session cookie, HttpOnly and
+    SameSite=Strict); 退出登录 deletes it and a reload shows the login form; a disabled user's cookie is dead."""
+    from metrics.access import users as accounts
+
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    try:
+        page = _login_in(context, server + "/cases?ind=filed_count&win=p1", "leader1")
+        assert page.url == server + "/cases?ind=filed_count&win=p1"  # back where the login was
+        assert _signed_in(page)
+        [cookie] = _session_cookies(context)
+        assert cookie["httpOnly"] is True and cookie["sameSite"] == "Strict" and cookie["path"] == "/"
+        assert cookie["secure"] is False  # plain http on 127.0.0.1; https sets Secure (tests/test_sessions.py)
+        assert len(cookie["value"]) >= 43 and cookie["expires"] > 0
+        assert page.evaluate("document.cookie").find("xt_session") == -1  # not readable by scripts
+        page.reload()
+        settle(page)
+        assert _signed_in(page), page.inner_text("body")[:300]
+        page.goto(server + "/teams")  # a typed address
+        settle(page)
+        assert _signed_in(page) and "无权限" not in page.inner_text("body")
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "access_reload_signed_in.png"))
+        tab = context.new_page()
+        tab.goto(server + "/")
+        settle(tab)
+        assert _signed_in(tab)
+        tab.close()
+        page.get_by_role("button", name="退出登录").click()
+        _wait_for(lambda: not _session_cookies(context), page, "the cookie was not deleted on logout")
+        settle(page)
+        assert page.get_by_label("密码", exact=True).count() == 1
+        page.reload()
+        page.get_by_label("密码", exact=True).wait_for(timeout=90_000)
+        settle(page)
+        assert page.get_by_label("密码", exact=True).count() == 1
+        page.screenshot(path=str(SHOTS / "access_reload_after_logout.png"))
+    finally:
+        context.close()
+    # a disabled user's cookie no longer signs in, even replayed into a fresh browser
+    engine = create_engine(court_url[0])
+    try:
+        accounts.add_user(engine, "reload1", "clerk", password=PASSWORD)
+        context = browser.new_context(viewport={"width": 1024, "height": 768})
+        page = _login_in(context, server + "/", "reload1")
+        [cookie] = _session_cookies(context)
+        page.reload()
+        settle(page)
+        assert _signed_in(page)
+        accounts.set_active(engine, "reload1", False)
+        page.reload()
+        page.get_by_label("密码", exact=True).wait_for(timeout=90_000)
+        context.close()
+        context = browser.new_context()
+        context.add_cookies([{k: cookie[k] for k in ("name", "value", "domain", "path", "httpOnly", "sameSite")}])
+        page = context.new_page()
+        page.goto(server + "/")
+        page.get_by_label("密码", exact=True).wait_for(timeout=90_000)
+        settle(page)
+        assert page.get_by_label("密码", exact=True).count() == 1
+        context.close()
+        logins = [(u, a) for u, a, _, _ in audit_rows(court_url[0]) if u in ("leader1", "reload1")]
+        assert ("reload1", "login") in logins and ("leader1", "logout") in logins
+    finally:
+        engine.dispose()

@@ -23,6 +23,10 @@ from ui.safe import esc, md
 USER = "_auth_user"  # the signed-in user: {username, display_name, role, court, team}; set only by this module
 SEEN = "_auth_seen"  # time.time() of the user's last page run
 LOGGED = "_auth_logged"  # audit keys already written in this session (a rerun does not write the row again)
+SID = "_auth_sid"  # hash of the session id in the browser's cookie (metrics.access.sessions), password mode
+CHECKED = "_auth_checked"  # time.time() the session was last checked in the database
+GO = "_auth_go"  # (route, nonce) the browser is to be sent to on the next run: sets / deletes the session cookie
+CHECK_SECONDS = 60  # a signed-in page rechecks its session (revoked? disabled?) at most this often
 LOCAL_ADDRESSES = ("127.0.0.1", "localhost", "::1")
 
 # Rights of everyone when there is no login (auth.mode: none, only on the sample database or 127.0.0.1): today's
@@ -101,20 +105,94 @@ def deny(engine: Engine, access: Access, what: str, reason: str) -> None:
 
 
 def _password_user(config: Config, engine: Engine) -> Access:
+    from metrics.access import sessions
+
     user = st.session_state.get(USER)
     now = time.time()
     if user is not None:
         idle = now - st.session_state.get(SEEN, now)
         if idle > config.auth.idle_hours * 3600:
             audit.record(engine, user["username"], "timeout", idle_minutes=round(idle / 60))
+            _end_session(engine)
             _clear()
             st.session_state["_auth_notice"] = f"超过 {config.auth.idle_hours:g} 小时未操作，已自动退出，请重新登录。"
             user = None
+        elif SID in st.session_state and now - st.session_state.get(CHECKED, 0) > CHECK_SECONDS:
+            # the session may have been revoked meanwhile (user disabled, new password, logout in another tab)
+            if sessions.check(engine, st.session_state[SID], config.auth.idle_hours) != user["username"]:
+                _clear()
+                st.session_state["_auth_notice"] = ("登录已失效（账户被停用、密码已修改或已在其他窗口退出），"
+                                                    "请重新登录。")
+                user = None
+            else:
+                st.session_state[CHECKED] = now
     if user is None:
+        user = _cookie_user(config, engine)
+    if user is None:
+        _send_browser()
         _login_form(config, engine)
         st.stop()
     st.session_state[SEEN] = now
+    _send_browser()
     return _access_for(user, config)
+
+
+def _cookie_user(config: Config, engine: Engine) -> dict | None:
+    """A reload, a typed address, a new tab: the session cookie set after the password login signs in again while
+    the session is valid (metrics.access.sessions.lookup: user enabled, not locked, not idle too long)."""
+    from metrics.access import sessions
+    from metrics.access.users import get_user
+    from ui.session_routes import COOKIE
+
+    try:
+        raw = st.context.cookies.get(COOKIE)
+    except Exception:  # no browser connection
+        raw = None
+    if not isinstance(raw, str) or not raw:  # AppTest has no real cookies
+        return None
+    username = sessions.lookup(engine, raw, config.auth.idle_hours)
+    u = get_user(engine, username) if username else None
+    if u is None:
+        return None
+    user = _signed_in(u)
+    st.session_state[SID] = sessions.hash_id(raw)
+    st.session_state[CHECKED] = time.time()
+    audit.record(engine, u.username, "login", via="session_cookie")
+    return user
+
+
+def _signed_in(u) -> dict:
+    user = {"username": u.username, "display_name": u.display_name, "role": u.role, "court": u.court,
+            "team": u.team}
+    st.session_state[USER] = user
+    st.session_state[SEEN] = time.time()
+    st.session_state.pop(LOGGED, None)
+    return user
+
+
+def _send_browser() -> None:
+    """Send the browser, once, to the route that sets or deletes the session cookie (ui/session_routes.py), and from
+    there back to the page it is on. The script holds only a random one-time nonce (letters, digits, - and _)."""
+    go = st.session_state.pop(GO, None)
+    if not go:
+        return
+    route, nonce = go
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    prefix = f"/{base}" if base else ""
+    st.html(f"<script>window.location.replace({prefix + route!r} + '?n={nonce}&next=' + "
+            "encodeURIComponent(window.location.pathname + window.location.search));</script>",
+            unsafe_allow_javascript=True)
+
+
+def _end_session(engine: Engine) -> None:
+    """The server-side session is deleted and the browser is sent to delete its cookie."""
+    from metrics.access import sessions
+    from ui.session_routes import LOGOUT
+
+    sid = st.session_state.get(SID)
+    if sid:
+        sessions.revoke(engine, sid)
+        st.session_state[GO] = ("/_auth/end", sessions.issue_nonce(LOGOUT, "-"))
 
 
 def _login_form(config: Config, engine: Engine) -> None:
@@ -132,11 +210,16 @@ def _login_form(config: Config, engine: Engine) -> None:
     if submitted:
         result = authenticate(engine, username, password)
         if result.ok:
-            u = result.user
-            st.session_state[USER] = {"username": u.username, "display_name": u.display_name, "role": u.role,
-                                      "court": u.court, "team": u.team}
-            st.session_state[SEEN] = time.time()
-            st.session_state.pop(LOGGED, None)
+            from metrics.access import sessions
+            from ui.session_routes import LOGIN, login_payload
+
+            _signed_in(result.user)
+            sessions.purge(engine, config.auth.idle_hours)  # the idle ones, so the table does not grow
+            raw = sessions.create(engine, result.user.username)
+            st.session_state[SID] = sessions.hash_id(raw)
+            st.session_state[CHECKED] = time.time()
+            st.session_state[GO] = ("/_auth/session",
+                                    sessions.issue_nonce(LOGIN, login_payload(raw, config.auth.idle_hours)))
             st.rerun()
         st.error(result.message)
 
@@ -168,7 +251,7 @@ def _oidc_user(config: Config, engine: Engine) -> Access:
 
 
 def _clear() -> None:
-    for key in (USER, SEEN, LOGGED, "_auth_access", "login_password"):
+    for key in (USER, SEEN, LOGGED, SID, CHECKED, "_auth_access", "login_password"):
         st.session_state.pop(key, None)
 
 
@@ -179,6 +262,7 @@ def sidebar(config: Config, engine: Engine, access: Access) -> None:
     st.sidebar.caption(f"当前用户：{md(access.display_name)}（{md(access.role_name)}）")
     if st.sidebar.button("退出登录", key="logout", icon=":material/logout:"):
         audit.record(engine, access.username, "logout")
+        _end_session(engine)
         _clear()
         if config.auth.mode == "oidc":
             # st.logout sends the browser to Streamlit's /auth/logout (identity cookie deleted, then the provider's

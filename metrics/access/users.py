@@ -11,7 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from metrics.access import audit
+from metrics.access import audit, sessions
 from metrics.access.roles import ROLES, scope_for
 from metrics.access.scope import Scope
 from metrics.engine.schema import users
@@ -124,6 +124,7 @@ def set_password(engine: Engine, username: str, password: str, *, actor: str | N
             password_hash=_HASHER.hash(password), failed_attempts=0, locked_until=None, updated_at=audit.now()))
         if not done.rowcount:
             raise UserError(f"没有用户“{username}”")
+        sessions.revoke_user(conn, username)  # a new password signs the user out of every browser
         audit.record(conn, actor, "user_passwd", username)
 
 
@@ -133,6 +134,8 @@ def set_active(engine: Engine, username: str, active: bool, *, actor: str | None
             active=active, updated_at=audit.now()))
         if not done.rowcount:
             raise UserError(f"没有用户“{username}”")
+        if not active:
+            sessions.revoke_user(conn, username)
         audit.record(conn, actor, "user_enable" if active else "user_disable", username)
 
 

@@ -183,6 +183,19 @@ users = Table(
     **MYSQL,
 )
 
+# Sign-ins that survive a reload in `auth.mode: password` (metrics.access.sessions): only the SHA-256 of the random
+# session id the browser holds in its cookie is stored, never the id itself. Times in UTC.
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("username", String(64), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("last_seen", DateTime, nullable=False),
+    **MYSQL,
+)
+Index("ix_sessions_username", sessions.c.username)
+
 # Who did what (metrics.access.audit): the app only ever inserts into it. Times in UTC.
 audit_log = Table(
     "audit_log",
