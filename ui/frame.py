@@ -329,7 +329,11 @@ def page_path(label: str) -> str:
 
 
 def courts_phrase(frame: Frame) -> str:
-    """"全部13家法院 · " when the data hold several courts (those the user may see) and none is picked, else ""."""
+    """"全部13家法院 · " when the data hold several courts (those the user may see) and none is picked, else "".
+
+    The page header only: in 投影模式 the court line already names the 中院 and one more phrase wraps the header
+    to two lines at 1024×768 (the small multiples of 法院对比 then no longer fit).
+    """
     if frame.filters.court:
         return ""
     try:
@@ -382,7 +386,7 @@ def projector_header(frame: Frame, label: str, sample: str) -> None:
     row.html(
         f"<div class='proj-head'><span class='proj-title'>{html_.escape(label)}</span>{sample}"
         f"<span class='proj-meta'>{html_.escape(frame.config.court_name)} · {html_.escape(frame.phase_name)} · "
-        f"{courts_phrase(frame)}统计日 {frame.as_of:%Y-%m-%d}</span>{filters}</div>", width="stretch")
+        f"统计日 {frame.as_of:%Y-%m-%d}</span>{filters}</div>", width="stretch")
     query = current_query()
     with row.popover("页面", icon=":material/menu:", key="proj_pages"):
         for path, page_label in PAGES:
