@@ -23,7 +23,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import Date, and_, case, literal, not_, select, true, union_all
+from sqlalchemy import Date, and_, case, func, literal, not_, select, true, union_all
 from sqlalchemy.engine import Connection
 
 from metrics.config import Config
@@ -77,14 +77,19 @@ def _first_at_or_below(times: np.ndarray, curve: np.ndarray, level: float = 0.5)
     return int(times[hit[0]]) if len(hit) else None
 
 
-def kaplan_meier(durations, events) -> KMTable:
-    """S(t) = Π over event times u ≤ t of (1 − d_u / n_u); events before censorings at the same time."""
+def kaplan_meier(durations, events, counts=None) -> KMTable:
+    """S(t) = Π over event times u ≤ t of (1 − d_u / n_u); events before censorings at the same time.
+
+    `counts`, when given, says how many cases each (duration, event) pair stands for (SQL returns them grouped).
+    """
     t = np.asarray(durations, dtype=np.int64)
     e = np.asarray(events, dtype=bool)
-    times = np.unique(t)
-    at_risk = np.array([(t >= u).sum() for u in times], dtype=np.int64)
-    d = np.array([((t == u) & e).sum() for u in times], dtype=np.int64)
-    c = np.array([((t == u) & ~e).sum() for u in times], dtype=np.int64)
+    w = np.ones(len(t), dtype=np.int64) if counts is None else np.asarray(counts, dtype=np.int64)
+    times, where = np.unique(t, return_inverse=True)
+    d = np.bincount(where, weights=w * e, minlength=len(times)).astype(np.int64)
+    c = np.bincount(where, weights=w * ~e, minlength=len(times)).astype(np.int64)
+    gone = np.cumsum(d + c) - (d + c)  # cases with a smaller time
+    at_risk = (int(w.sum()) - gone).astype(np.int64)
     with np.errstate(divide="ignore", invalid="ignore"):
         s = np.cumprod(1.0 - d / at_risk) if len(times) else np.array([])
         # Greenwood's sum Σ d / (n (n − d)); infinite once the curve has dropped to 0.
@@ -112,8 +117,8 @@ def _windows_table(windows: list[Window]):
 
 
 def km_durations(conn: Connection, config: Config, windows: list[Window], filters: Filters = Filters(),
-                 group=None) -> dict[tuple[int, object], tuple[list[int], list[bool]]]:
-    """(durations, events) per (window index, group value) of the filing cohorts, in one query.
+                 group=None) -> dict[tuple[int, object], tuple[list[int], list[bool], list[int]]]:
+    """(durations, events, counts) per (window index, group value) of the filing cohorts, in one query.
 
     All windows must share one as-of date; windows that have not begun are left out.
     """
@@ -131,15 +136,19 @@ def km_durations(conn: Connection, config: Config, windows: list[Window], filter
     cols = [win.c.wid, days.label("km_t"), case((event, 1), else_=0).label("km_e")]
     if group is not None:
         cols.append(group.label("grp"))
-    stmt = (select(*cols).select_from(win.join(cases, true()))
+    rows = (select(*cols).select_from(win.join(cases, true()))
             .where(*scope_conditions(filters, params.scope_case_types),
-                   cases.c.filing_date >= win.c.ws, cases.c.filing_date <= win.c.we))
-    out: dict[tuple[int, object], tuple[list[int], list[bool]]] = {}
+                   cases.c.filing_date >= win.c.ws, cases.c.filing_date <= win.c.we)).subquery("km_rows")
+    # Grouped by (window, t, event): a few thousand rows come back, not one per case (issue 11).
+    keys = [rows.c.wid, rows.c.km_t, rows.c.km_e] + ([rows.c.grp] if group is not None else [])
+    stmt = select(*keys, func.count().label("n")).group_by(*keys)
+    out: dict[tuple[int, object], tuple[list[int], list[bool], list[int]]] = {}
     for row in conn.execute(stmt):
         key = (live[row.wid][0], row.grp if group is not None else None)
-        ts, es = out.setdefault(key, ([], []))
+        ts, es, ns = out.setdefault(key, ([], [], []))
         ts.append(int(row.km_t))
         es.append(bool(row.km_e))
+        ns.append(int(row.n))
     return out
 
 
@@ -154,8 +163,7 @@ def km_tables(conn: Connection, config: Config, windows: list[Window],
     for idx in by_as_of.values():
         found = km_durations(conn, config, [windows[i] for i in idx], filters)
         for j, i in enumerate(idx):
-            ts, es = found.get((j, None), ([], []))
-            out[i] = kaplan_meier(ts, es)
+            out[i] = kaplan_meier(*found.get((j, None), ([], [], [])))
     return out
 
 
@@ -179,12 +187,11 @@ def attach_groups(conn: Connection, config: Config, window: Window, results: dic
     """The same for a breakdown of one window by a cases column (results keyed by value, “（未填）” for blank)."""
     if window.empty or column.table is not cases:
         return
-    found: dict[object, tuple[list[int], list[bool]]] = {}
-    for (_, grp), (ts, es) in km_durations(conn, config, [window], filters, column).items():
+    found: dict[object, tuple[list[int], list[bool], list[int]]] = {}
+    for (_, grp), parts in km_durations(conn, config, [window], filters, column).items():
         label = grp if grp not in (None, "") else "（未填）"
-        have = found.setdefault(label, ([], []))
-        have[0].extend(ts)
-        have[1].extend(es)
+        have = found.setdefault(label, ([], [], []))
+        for mine, theirs in zip(have, parts, strict=True):
+            mine.extend(theirs)
     for label, result in results.items():
-        ts, es = found.get(label, ([], []))
-        result.values[KEY] = _value(kaplan_meier(ts, es))
+        result.values[KEY] = _value(kaplan_meier(*found.get(label, ([], [], []))))
