@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 from decimal import Decimal
@@ -22,24 +23,32 @@ def _admin(url):
     return create_engine(url.set(database=maintenance), isolation_level="AUTOCOMMIT")
 
 
+def _recreate(url, name: str, create: bool = True) -> None:
+    """Drop database `name` on the server of `url`; then, with create, make it afresh with the character set of
+    the database `url` names (MariaDB)."""
+    admin = _admin(url)
+    quoted = admin.dialect.identifier_preparer.quote(name)
+    postgres = url.get_backend_name() == "postgresql"
+    try:
+        with admin.connect() as conn:
+            options = ""
+            if create and not postgres:
+                charset, collation = conn.execute(text(
+                    "SELECT default_character_set_name, default_collation_name FROM information_schema.schemata "
+                    "WHERE schema_name = :db"), {"db": url.database}).one()
+                options = f" CHARACTER SET {charset} COLLATE {collation}"
+            conn.execute(text(f"DROP DATABASE IF EXISTS {quoted}{' WITH (FORCE)' if postgres else ''}"))
+            if create:
+                conn.execute(text(f"CREATE DATABASE {quoted}{options}"))
+    finally:
+        admin.dispose()
+
+
 def _worker_database(raw: str) -> str:
     """A fresh database of this worker's own beside the named one (same server, same character set)."""
     url = make_url(raw)
     name = f"{url.database}_{WORKER}"
-    admin = _admin(url)
-    try:
-        with admin.connect() as conn:
-            if url.get_backend_name() == "postgresql":
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-                conn.execute(text(f'CREATE DATABASE "{name}"'))
-            else:
-                charset, collation = conn.execute(text(
-                    "SELECT default_character_set_name, default_collation_name FROM information_schema.schemata "
-                    "WHERE schema_name = :db"), {"db": url.database}).one()
-                conn.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
-                conn.execute(text(f"CREATE DATABASE `{name}` CHARACTER SET {charset} COLLATE {collation}"))
-    finally:
-        admin.dispose()
+    _recreate(url, name)
     return url.set(database=name).render_as_string(hide_password=False)
 
 
@@ -61,25 +70,15 @@ def pytest_configure(config):
     from metrics.config import load_config
     from metrics.engine.db import open_database
 
-    try:
+    with contextlib.suppress(Exception):  # the tests of a broken setup say what is wrong
         open_database(load_config()).dispose()
-    except Exception:  # the tests of a broken setup say what is wrong
-        pass
 
 
 def pytest_sessionfinish(session, exitstatus):
     for raw in WORKER_URLS:
         url = make_url(raw)
-        admin = _admin(url)
-        try:
-            with admin.connect() as conn:
-                force = " WITH (FORCE)" if url.get_backend_name() == "postgresql" else ""
-                quote = '"' if url.get_backend_name() == "postgresql" else "`"
-                conn.execute(text(f"DROP DATABASE IF EXISTS {quote}{url.database}{quote}{force}"))
-        except Exception:
-            pass
-        finally:
-            admin.dispose()
+        with contextlib.suppress(Exception):  # a database left behind must not fail a finished run
+            _recreate(url, url.database, create=False)
 
 
 # Besides SQLite and TEST_DATABASE_URLS, a module that sets ANALYTICS_BACKENDS = True runs its database tests on a

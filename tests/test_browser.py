@@ -55,29 +55,36 @@ def sample_url(tmp_path_factory) -> str:
     return url
 
 
-def start_streamlit(env: dict):
-    """A freshly started streamlit server on a free port (bound to 127.0.0.1): yields its base URL."""
-    port = _free_port()
+def start_streamlit(env: dict, port: int | None = None, args: tuple[str, ...] = ()):
+    """A freshly started streamlit server (bound to 127.0.0.1, on `port` or a free one): yields its base URL."""
+    import tempfile
+
+    port = port or _free_port()
+    log = tempfile.TemporaryFile()  # not a pipe: a server that logs a lot must never block on a full pipe
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.headless", "true",
-         "--server.address", "127.0.0.1", "--server.port", str(port)],
-        cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+         "--server.address", "127.0.0.1", "--server.port", str(port), *args],
+        cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            urllib.request.urlopen(base + "/_stcore/health", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not start: " + proc.stdout.read().decode(errors="replace")[-2000:])
-    yield base
-    proc.terminate()
     try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(base + "/_stcore/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            proc.kill()
+            log.seek(0)
+            pytest.fail("streamlit did not start: " + log.read().decode(errors="replace")[-2000:])
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
-import urllib.request
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -19,7 +17,7 @@ from sqlalchemy.engine import make_url
 from metrics.config import ROOT
 from metrics.engine.db import sample_files
 from tests.conftest import EXTRA_URLS
-from tests.test_browser import CHROMIUM, LAUNCH_ARGS, SHOTS, _free_port
+from tests.test_browser import CHROMIUM, LAUNCH_ARGS, SHOTS, start_streamlit
 
 PG = next((u for u in EXTRA_URLS if u.startswith("postgresql")), None)
 pytestmark = [
@@ -57,26 +55,12 @@ def pg_app():
     out = subprocess.run([sys.executable, "-m", "metrics", "import", "--db", url, *map(str, sample_files())],
                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stderr
-    port = int(os.environ.get("BROWSER_TEST_PORT") or _free_port())
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.headless", "true",
-         "--server.address", "127.0.0.1", "--server.port", str(port)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(120):
-        try:
-            urllib.request.urlopen(base + "/_stcore/health", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.5)
+    server = start_streamlit({"DATABASE_URL": url})
+    base = next(server)
     try:
         yield base, take_away, restore, (name, str(admin_url.host), str(admin_url.port), admin_url.username)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        next(server, None)  # stops the server
         sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'DROP DATABASE IF EXISTS "{gone}" WITH (FORCE)')
         admin.dispose()
 

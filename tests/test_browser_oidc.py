@@ -9,21 +9,15 @@ Screenshots: artifacts/screenshots/access_oidc_*.png.
 
 from __future__ import annotations
 
-import os
 import secrets
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, select
 
-from metrics.config import ROOT
 from metrics.engine.schema import audit_log, metadata
 from tests.access_fixtures import seed, write_config
-from tests.test_browser import CHROMIUM, SHOTS, _free_port, browser  # noqa: F401
+from tests.test_browser import CHROMIUM, SHOTS, _free_port, browser, start_streamlit  # noqa: F401
 
 pytestmark = [
     pytest.mark.browser,
@@ -56,28 +50,11 @@ def oidc(tmp_path_factory):
             f'client_secret = "{secrets.token_hex(16)}"\n'
             f'server_metadata_url = "http://127.0.0.1:{mock.server_port}/.well-known/openid-configuration"\n',
             encoding="utf-8")
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.headless", "true",
-             "--server.address", "127.0.0.1", "--server.port", str(port), "--secrets.files", str(secrets_file)],
-            cwd=ROOT, env={**os.environ, "DASHBOARD_CONFIG": str(config), "DATABASE_URL": ""},
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        try:
-            for _ in range(120):
-                try:
-                    urllib.request.urlopen(base + "/_stcore/health", timeout=1)
-                    break
-                except OSError:
-                    time.sleep(0.5)
-            else:
-                proc.kill()
-                pytest.fail("streamlit did not start: " + proc.stdout.read().decode(errors="replace")[-2000:])
-            yield base, url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        server = start_streamlit({"DASHBOARD_CONFIG": str(config), "DATABASE_URL": ""}, port=port,
+                                 args=("--secrets.files", str(secrets_file)))
+        assert next(server) == base
+        yield base, url
+        next(server, None)  # stops the server
 
 
 def settle(page) -> None:

@@ -27,8 +27,11 @@ def _blocked(engine) -> bool:
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
                 "AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'"
             )).scalar())
+        # The import's DELETE of the data-version row cannot finish while the test holds its lock: seeing that
+        # statement running is seeing the import wait (innodb_trx's LOCK WAIT state proved unreliable to poll).
         return bool(conn.execute(text(
-            "SELECT count(*) FROM information_schema.innodb_trx WHERE trx_state = 'LOCK WAIT'")).scalar())
+            "SELECT count(*) FROM information_schema.processlist WHERE id <> CONNECTION_ID() "
+            "AND info LIKE 'DELETE FROM dataset_info%'")).scalar())
 
 
 def _sqlite_writing(db_file: Path) -> bool:
@@ -57,12 +60,14 @@ def test_killed_import_leaves_the_database_unchanged(engine, tmp_path):
         locked = holder.execute(select(dataset_info.c.value).where(dataset_info.c.key == DATA_VERSION)
                                 .with_for_update()).all()
         assert locked, "the first import left no data version to lock"
+    log = tmp_path / "import.log"
     proc = subprocess.Popen([sys.executable, "-m", "metrics", "import", "--db", url, str(big)], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=log.open("wb"), stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 240
         while not (_blocked(engine) if server else _sqlite_writing(Path(engine.url.database))):
-            assert proc.poll() is None, "the import finished before its write could be interrupted"
+            assert proc.poll() is None, ("the import finished before its write could be interrupted: "
+                                         + log.read_text(encoding="utf-8", errors="replace")[-1500:])
             assert time.monotonic() < deadline, "the import never started writing"
             time.sleep(0.05)
         if not server:
