@@ -169,11 +169,17 @@ def test_every_role_on_every_page(server, browser, role):  # noqa: F811
     Screenshots of the team lead's pages: artifacts/screenshots/access_role_team_*.png."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     username = ROLE_USERS[role]
-    for path, label in PAGES:
-        events = {"dialogs": [], "canary": []}
-        route = route_of(path) + ("?ind=filed_count&win=p1" if path == "pages/cases.py" else "")
-        page = signed_in_page(browser, server + route, 1920, 1080, events, username=username)
-        try:
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    events = {"dialogs": [], "canary": []}
+    # Signed in once; every page is then typed into the address bar (a new load, signed in from the session cookie).
+    page = _login_in(context, server + "/", username)
+    page.on("dialog", lambda d: (events["dialogs"].append(d.message), d.dismiss()))
+    try:
+        for path, label in PAGES:
+            route = route_of(path) + ("?ind=filed_count&win=p1" if path == "pages/cases.py" else "")
+            page.goto(server + route)
+            _wait_for(lambda: _signed_in(page), page, f"{role} not signed in on {label}")
+            settle(page)
             body = page.inner_text("body")
             assert page.locator('[data-testid="stException"]').count() == 0, (role, label)
             assert "登录" not in page.locator("h1").all_inner_texts(), (role, label)
@@ -191,8 +197,8 @@ def test_every_role_on_every_page(server, browser, role):  # noqa: F811
             if role == "team":
                 page.screenshot(path=str(SHOTS / f"access_role_team_{Path(path).stem}.png"))
             assert events["dialogs"] == [], (role, label, events)
-        finally:
-            page.close()
+    finally:
+        context.close()
 
 
 def _session_cookies(context) -> list[dict]:

@@ -13,9 +13,8 @@ import os
 import pytest
 
 from metrics.config import ROOT
-from tests.test_browser import LAUNCH_ARGS, SIZES, _slug, browser, sample_url, server  # noqa: F401
+from tests.test_browser import LAUNCH_ARGS, SIZES, SLIDE_PAGES, _slug, browser, sample_url, server  # noqa: F401
 from tests.test_browser_courts import courts_server  # noqa: F401
-from ui.frame import PAGES
 
 SHOTS = ROOT / "artifacts" / "screenshots" / "projector"
 pytestmark = [pytest.mark.browser]
@@ -67,9 +66,13 @@ def settle(page) -> None:
     page.wait_for_timeout(900)
 
 
-def walk(browser, base: str, path: str, width: int, height: int) -> list[dict]:  # noqa: F811
+def walk(browser, base: str, path: str) -> list[dict]:  # noqa: F811
+    """Every slide of the page, each measured at every size of SIZES: the slide is shown once and the window
+    resized (the slides are laid out by CSS alone, as when a laptop is plugged into a projector), so a slide
+    costs one run instead of one per size."""
     slug = _slug(path)
     route = "/" if path == "app.py" else f"/{slug}"
+    width, height = SIZES[0]
     page = browser.new_page(viewport={"width": width, "height": height})
     out = []
     try:
@@ -78,10 +81,15 @@ def walk(browser, base: str, path: str, width: int, height: int) -> list[dict]: 
         page.wait_for_selector(".proj-head", timeout=60_000)
         settle(page)
         for i in range(40):
-            m = page.evaluate(MEASURE)
-            m["slide"] = i + 1
-            out.append(m)
-            page.screenshot(path=str(SHOTS / f"{slug}_{width}_s{i + 1:02d}.png"))
+            for n, (width, height) in enumerate(SIZES):
+                if n:
+                    page.set_viewport_size({"width": width, "height": height})
+                    page.wait_for_timeout(900)  # charts redraw for the new room
+                m = page.evaluate(MEASURE)
+                m["slide"], m["width"] = i + 1, width
+                out.append(m)
+                page.screenshot(path=str(SHOTS / f"{slug}_{width}_s{i + 1:02d}.png"))
+            page.set_viewport_size({"width": SIZES[0][0], "height": SIZES[0][1]})
             nxt = page.locator(".st-key-next_slide button")
             if nxt.count() == 0 or nxt.is_disabled():
                 break
@@ -103,25 +111,18 @@ def base(request):
     return request.getfixturevalue("server")
 
 
-# 用户管理 and 审计日志 are an administrator's desk pages, never projected. 法院对比 needs a database of several
-# courts: test_courts_slides_fit walks it on the multi-court sample. 数据管理 shows its 数据质量 slides and 报告导出
-# its one notice (no exports in 投影模式): both are walked like the rest.
-SLIDE_PAGES = [p for p, _ in PAGES if p not in ("pages/users.py", "pages/audit.py", "pages/courts.py")]
-
-
 def problems_of(browser, base: str, path: str) -> list[str]:  # noqa: F811
     SHOTS.mkdir(parents=True, exist_ok=True)
     problems = []
-    for width, height in SIZES:
-        for m in walk(browser, base, path, width, height):
-            where = f"{_slug(path)} {width}×{height} slide {m['slide']} ({m['count']})"
-            if m["bottom"] > m["vh"] + 1 or m["scroll"] > 1:
-                problems.append(f"{where}: content ends at {m['bottom']:.0f}px > {m['vh']} ({m['worst']!r})")
-            if m["right"] > m["vw"] + 1 or m["cut"]:
-                problems.append(f"{where}: cut off at the right ({m['right']:.0f}px, {m['cut']})")
-            for key, state in m["cover"].items():
-                if state not in ("ok", "missing"):
-                    problems.append(f"{where}: {key} covered by {state}")
+    for m in walk(browser, base, path):
+        where = f"{_slug(path)} {m['width']}×{m['vh']} slide {m['slide']} ({m['count']})"
+        if m["bottom"] > m["vh"] + 1 or m["scroll"] > 1:
+            problems.append(f"{where}: content ends at {m['bottom']:.0f}px > {m['vh']} ({m['worst']!r})")
+        if m["right"] > m["vw"] + 1 or m["cut"]:
+            problems.append(f"{where}: cut off at the right ({m['right']:.0f}px, {m['cut']})")
+        for key, state in m["cover"].items():
+            if state not in ("ok", "missing"):
+                problems.append(f"{where}: {key} covered by {state}")
     return problems
 
 

@@ -231,16 +231,23 @@ def _show_filters_in_url(defaults: dict) -> None:
     """Put restored filters back into the address bar, so the view can still be bookmarked after a page switch.
 
     Streamlit removes a bound parameter from the URL when the page that bound it is left, even though the next
-    page binds the same key; the browser's history entry is rewritten in place (no reload, no rerun).
+    page binds the same key; the browser's history entry is rewritten in place (no reload, no rerun). The script
+    waits for the end of the run that drew it, however long that run takes on a busy server (an earlier version
+    gave up after 60 s and left the address bare), then fixes the address a few times as the page settles. A
+    newer run's script supersedes it, so an old one never puts back a filter the user has since cleared.
     """
     wanted = {k: _url_value(v) for k, v in st.session_state.get(KEPT, {}).items()
               if v not in (None, [], ()) and v != defaults.get(k)}
     if not wanted:
+        reset = "<script>window.__xtGen=(window.__xtGen||0)+1;</script>"  # cancel an older script's fixes
+        st.sidebar.container(key="url_fix").html(reset, unsafe_allow_javascript=True, width="content")
         return
-    st.sidebar.html(
+    st.sidebar.container(key="url_fix").html(
         # script_json: a value holding </script> must not end the element (D4).
         "<script>(function(){const want=" + script_json(wanted) + ";"
-        "function fix(){const u=new URL(window.location.href);let changed=false;"
+        "const gen=window.__xtGen=(window.__xtGen||0)+1;"
+        "function fix(){if(window.__xtGen!==gen){return;}"
+        "const u=new URL(window.location.href);let changed=false;"
         "for(const [k,v] of Object.entries(want)){if(!u.searchParams.has(k)){changed=true;"
         "if(Array.isArray(v)){v.forEach(x=>u.searchParams.append(k,x));}else{u.searchParams.set(k,v);}}}"
         "if(changed){window.history.replaceState(window.history.state,'',u.toString());}}"
@@ -248,10 +255,9 @@ def _show_filters_in_url(defaults: dict) -> None:
         "const app=document.querySelector('[data-testid=\"stApp\"]');"
         "function done(){return !app||app.getAttribute('data-test-script-state')==='notRunning';}"
         "function settle(){[0,300,1000,2500].forEach(t=>setTimeout(fix,t));}"
-        "if(done()){settle();}"
-        "if(app){const obs=new MutationObserver(()=>{if(done()){obs.disconnect();settle();}});"
-        "obs.observe(app,{attributes:true,attributeFilter:['data-test-script-state']});"
-        "setTimeout(()=>obs.disconnect(),60000);}})();</script>",
+        "if(done()){settle();return;}"
+        "const obs=new MutationObserver(()=>{if(done()){obs.disconnect();settle();}});"
+        "obs.observe(app,{attributes:true,attributeFilter:['data-test-script-state']});})();</script>",
         unsafe_allow_javascript=True, width="content")
 
 
