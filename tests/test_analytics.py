@@ -147,3 +147,28 @@ def test_analytics_setting_forms_and_environment(tmp_path):
     with pytest.raises(ConfigError) as err:
         load_config(path, env={"DASHBOARD_ANALYTICS": "x"})
     assert "DASHBOARD_ANALYTICS" in err.value.key
+
+
+def test_columns_empty_in_the_first_batch_are_copied_through_arrow(store, tmp_path, monkeypatch):
+    """A column NULL in every row of the first Arrow batch, then filled (最近查控日期 of old cases), is copied
+    through the Arrow stream like any other: the driver never guesses its type from NULLs (it used to call it an
+    integer and fail on the first date), and the copy holds the same values as the store."""
+    monkeypatch.setattr(analytics, "BATCH_ROWS", 100)  # small batches: 150 NULLs span the first one and a half
+
+    def no_python_path(*args, **kwargs):
+        raise AssertionError("the copy fell back to reading rows through Python")
+
+    monkeypatch.setattr(analytics, "_insert", no_python_path)
+    rows = [{"case_no": f"c{i}", "filing_date": "2025-01-02", "applied_amount": 1000 + i,
+             "closing_date": None if i < 150 else "2025-06-30", "closing_method": None if i < 150 else "执行完毕",
+             "last_check_date": None if i < 150 else "2025-07-01", "tags": None if i < 180 else "涉企",
+             "recovered_amount": 0 if i < 150 else 12.5, "partner_court": None if i < 200 else "某法院"}
+            for i in range(250)]
+    insert(store, "cases", rows)
+    copy = analytics.analytics_copy(store, tmp_path / "cache")
+    probe = text("SELECT COUNT(*), COUNT(last_check_date), MIN(last_check_date), COUNT(closing_date), "
+                 "SUM(applied_amount), SUM(recovered_amount), COUNT(tags), COUNT(partner_court) FROM cases")
+    with copy.engine.connect() as conn:
+        copied = tuple(conn.execute(probe).one())
+    assert copied[:3] == (250, 100, dt.date(2025, 7, 1))
+    assert copied[3:] == (100, sum(1000 + i for i in range(250)), 1250, 70, 50)

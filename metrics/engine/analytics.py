@@ -33,6 +33,7 @@ MODES = ("database", "duckdb", "auto")
 AUTO_THRESHOLD = 100_000
 COPIED_TABLES = ("cases", "judgments", "auctions", "measures", "entrustments", "dataset_info")
 CHUNK = 100_000
+BATCH_ROWS = 65_536  # rows per Arrow batch read from SQLite
 
 
 @dataclass
@@ -129,39 +130,57 @@ def _build(store: Engine, version: str, folder: Path) -> Copy:
         for table in metadata.sorted_tables:
             columns = ", ".join(f'"{c.name}" {c.type.compile(dialect=engine.dialect)}' for c in table.columns)
             conn.exec_driver_sql(f"CREATE TABLE {table.name} ({columns})")
-    with store.connect() as src, engine.begin() as dst:
-        raw = dst.connection.dbapi_connection
-        arrow = _arrow_reader(store)
-        for name in COPIED_TABLES:
+    arrow = _arrow_reader(store)
+    with store.connect() as src:
+        for name in COPIED_TABLES:  # one transaction per table: the copy is private until it is returned
             table = metadata.tables[name]
             columns = [c.name for c in table.columns]
+            if arrow is not None:
+                casts = [_cast(c, NULL_MARK) for c in table.columns]
+                try:
+                    with engine.begin() as dst:
+                        raw = dst.connection.dbapi_connection
+                        if not arrow(name, columns, functools.partial(_insert_arrow, raw, name, columns, casts)):
+                            raise _NotRead(name)
+                    continue  # the whole table as one text stream through Arrow, read in C (ADBC)
+                except Exception:  # rolled back, nothing of it kept: read that table through Python instead
+                    pass
             casts = [_cast(c) for c in table.columns]
-            insert = functools.partial(_insert_arrow, raw, name, columns, casts)
-            if arrow and arrow(name, columns, insert):
-                continue  # the whole table as text through Arrow, read in C (ADBC)
-            raw.execute(f"DELETE FROM {name}")  # whatever a failed Arrow read left
-            cursor = _stream(src, store.dialect.name)
-            cursor.execute(f"SELECT {', '.join(columns)} FROM {name}")
-            while rows := cursor.fetchmany(CHUNK):
-                _insert(raw, name, columns, casts, rows)
-            cursor.close()
+            with engine.begin() as dst:
+                raw = dst.connection.dbapi_connection
+                cursor = _stream(src, store.dialect.name)
+                cursor.execute(f"SELECT {', '.join(columns)} FROM {name}")
+                while rows := cursor.fetchmany(CHUNK):
+                    _insert(raw, name, columns, casts, rows)
+                cursor.close()
+    with engine.begin() as dst:
         dst.execute(dataset_info.delete().where(dataset_info.c.key == "data_version"))
         dst.execute(dataset_info.insert(), [{"key": "data_version", "value": version}])
     return Copy(version, engine, path, time.perf_counter() - started)
 
 
-def _cast(column) -> str:
+class _NotRead(RuntimeError):
+    """The Arrow reader could not read a table."""
+
+
+# What the Arrow reader sends for NULL: text in every row, so the driver never guesses a column's type from a first
+# batch of NULLs (ADBC's SQLite driver then calls it an integer and fails on the first text that follows).
+NULL_MARK = "\x01"
+
+
+def _cast(column, null_mark: str | None = None) -> str:
     """The SELECT expression that turns a fetched value (text from ADBC; ISO text dates, 0/1 booleans and
-    floating-point money from SQLite) into the DuckDB column's type."""
+    floating-point money from SQLite) into the DuckDB column's type; `null_mark` is the text standing for NULL."""
+    value = column.name if null_mark is None else f"NULLIF({column.name}, chr({ord(null_mark)}))"
     if isinstance(column.type, Date):
-        return f"CAST({column.name} AS DATE)"
+        return f"CAST({value} AS DATE)"
     if isinstance(column.type, Numeric):
-        return f"CAST({column.name} AS DECIMAL({column.type.precision}, {column.type.scale}))"
+        return f"CAST({value} AS DECIMAL({column.type.precision}, {column.type.scale}))"
     if isinstance(column.type, Boolean):
-        return f"CAST({column.name} AS BOOLEAN)"
+        return f"CAST({value} AS BOOLEAN)"
     if isinstance(column.type, Integer):
-        return f"CAST({column.name} AS INTEGER)"
-    return f"CAST({column.name} AS VARCHAR)"
+        return f"CAST({value} AS INTEGER)"
+    return f"CAST({value} AS VARCHAR)"
 
 
 def _arrow_reader(store: Engine):
@@ -174,29 +193,32 @@ def _arrow_reader(store: Engine):
         if backend == "sqlite" and url.database not in (None, "", ":memory:"):
             import adbc_driver_sqlite.dbapi as driver
 
-            target, text = url.database, "CAST({} AS TEXT)"
+            target, text = url.database, f"COALESCE(CAST({{}} AS TEXT), char({ord(NULL_MARK)}))"
         elif backend == "postgresql":
             import adbc_driver_postgresql.dbapi as driver
 
-            target, text = url.set(drivername="postgresql").render_as_string(hide_password=False), "{}::text"
+            target = url.set(drivername="postgresql").render_as_string(hide_password=False)
+            text = f"COALESCE({{}}::text, chr({ord(NULL_MARK)}))"
         else:
             return None
     except ImportError:
         return None
 
     def read(name: str, columns: list[str], consume) -> bool:
-        """Feed every batch to consume; False when the driver could not read the table (then use Python)."""
+        """Hand consume one Arrow stream of the whole table; False when the driver could not read the table
+        (then use Python)."""
         try:
             conn = driver.connect(target)
         except Exception:
             return False
         try:
             cursor = conn.cursor()
+            if backend == "sqlite":  # big batches: a few dozen hand-overs instead of one per 1,024 rows
+                cursor.adbc_statement.set_options(**{"adbc.sqlite.query.batch_rows": str(BATCH_ROWS)})
             cursor.execute(f"SELECT {', '.join(text.format(c) + ' AS ' + c for c in columns)} FROM {name}")
-            for batch in cursor.fetch_record_batch():
-                consume(batch)
+            consume(_as_text(cursor.fetch_record_batch(), columns))
             return True
-        except Exception:  # e.g. a column whose first rows are all NULL then text: read through Python
+        except Exception:  # the driver failed: read through Python
             return False
         finally:
             conn.close()
@@ -204,11 +226,20 @@ def _arrow_reader(store: Engine):
     return read
 
 
-def _insert_arrow(raw, name: str, columns: list[str], casts: list[str], batch) -> None:
-    table = pa.Table.from_batches([batch])
-    # An all-NULL text column may arrive typed as NULL or integer: make every column text first.
-    table = pa.table({c: table.column(c).cast(pa.string()) for c in columns})
-    raw.register("copy_batch", table)
+def _as_text(reader: pa.RecordBatchReader, columns: list[str]) -> pa.RecordBatchReader:
+    """The stream with every column as text: an all-NULL text column may arrive typed as NULL or integer."""
+    schema = pa.schema([(c, pa.string()) for c in columns])
+
+    def batches():
+        for batch in reader:
+            yield pa.record_batch([batch.column(c).cast(pa.string()) for c in columns], schema=schema)
+
+    return pa.RecordBatchReader.from_batches(schema, batches())
+
+
+def _insert_arrow(raw, name: str, columns: list[str], casts: list[str], stream) -> None:
+    """A whole table, streamed, in one INSERT: DuckDB scans the Arrow stream and casts the text in parallel."""
+    raw.register("copy_batch", stream)
     raw.execute(f"INSERT INTO {name} ({', '.join(columns)}) SELECT {', '.join(casts)} FROM copy_batch")
     raw.unregister("copy_batch")
 
