@@ -172,3 +172,26 @@ def test_columns_empty_in_the_first_batch_are_copied_through_arrow(store, tmp_pa
         copied = tuple(conn.execute(probe).one())
     assert copied[:3] == (250, 100, dt.date(2025, 7, 1))
     assert copied[3:] == (100, sum(1000 + i for i in range(250)), 1250, 70, 50)
+
+
+def test_a_table_the_arrow_path_fails_on_is_read_through_python(store, tmp_path, monkeypatch):
+    """An INSERT that fails inside DuckDB midway (its transaction aborted) leaves nothing behind: the table is read
+    again through Python and the copy holds each row once."""
+    original = analytics._insert_arrow
+
+    def fail_on_cases(raw, name, *args):
+        if name == "cases":
+            raw.execute("INSERT INTO cases (case_no) VALUES ('half-written')")
+            raw.execute("SELECT CAST('not a date' AS DATE)")  # fails: DuckDB aborts the transaction
+        return original(raw, name, *args)
+
+    through_python = []
+    python_insert = analytics._insert
+    monkeypatch.setattr(analytics, "_insert_arrow", fail_on_cases)
+    monkeypatch.setattr(analytics, "_insert", lambda raw, name, *args: (through_python.append(name),
+                                                                          python_insert(raw, name, *args)))
+    insert(store, "cases", [{"case_no": f"c{i}", "filing_date": "2025-01-02"} for i in range(5)])
+    copy = analytics.analytics_copy(store, tmp_path / "cache")
+    assert through_python == ["cases"]  # the other tables still came through Arrow
+    with copy.engine.connect() as conn:
+        assert sorted(r[0] for r in conn.execute(text("SELECT case_no FROM cases"))) == [f"c{i}" for i in range(5)]

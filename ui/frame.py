@@ -238,10 +238,7 @@ def _show_filters_in_url(defaults: dict) -> None:
     """
     wanted = {k: _url_value(v) for k, v in st.session_state.get(KEPT, {}).items()
               if v not in (None, [], ()) and v != defaults.get(k)}
-    if not wanted:
-        reset = "<script>window.__xtGen=(window.__xtGen||0)+1;</script>"  # cancel an older script's fixes
-        st.sidebar.container(key="url_fix").html(reset, unsafe_allow_javascript=True, width="content")
-        return
+    # Drawn even when nothing is wanted: that run's script still supersedes an older one.
     st.sidebar.container(key="url_fix").html(
         # script_json: a value holding </script> must not end the element (D4).
         "<script>(function(){const want=" + script_json(wanted) + ";"

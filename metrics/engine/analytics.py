@@ -135,16 +135,8 @@ def _build(store: Engine, version: str, folder: Path) -> Copy:
         for name in COPIED_TABLES:  # one transaction per table: the copy is private until it is returned
             table = metadata.tables[name]
             columns = [c.name for c in table.columns]
-            if arrow is not None:
-                casts = [_cast(c, NULL_MARK) for c in table.columns]
-                try:
-                    with engine.begin() as dst:
-                        raw = dst.connection.dbapi_connection
-                        if not arrow(name, columns, functools.partial(_insert_arrow, raw, name, columns, casts)):
-                            raise _NotRead(name)
-                    continue  # the whole table as one text stream through Arrow, read in C (ADBC)
-                except Exception:  # rolled back, nothing of it kept: read that table through Python instead
-                    pass
+            if arrow is not None and _copied_through_arrow(engine, arrow, table):
+                continue
             casts = [_cast(c) for c in table.columns]
             with engine.begin() as dst:
                 raw = dst.connection.dbapi_connection
@@ -159,8 +151,17 @@ def _build(store: Engine, version: str, folder: Path) -> Copy:
     return Copy(version, engine, path, time.perf_counter() - started)
 
 
-class _NotRead(RuntimeError):
-    """The Arrow reader could not read a table."""
+def _copied_through_arrow(engine: Engine, read, table) -> bool:
+    """The whole table as one text stream through Arrow, read in C (ADBC); False, with nothing of it kept, when
+    the driver could not read it (the caller then reads it through Python)."""
+    columns = [c.name for c in table.columns]
+    casts = [_cast(c, NULL_MARK) for c in table.columns]
+    with engine.connect() as dst, dst.begin() as transaction:
+        raw = dst.connection.dbapi_connection
+        if read(table.name, columns, functools.partial(_insert_arrow, raw, table.name, columns, casts)):
+            return True
+        transaction.rollback()  # a failed INSERT has aborted DuckDB's transaction
+    return False
 
 
 # What the Arrow reader sends for NULL: text in every row, so the driver never guesses a column's type from a first
@@ -227,7 +228,7 @@ def _arrow_reader(store: Engine):
 
 
 def _as_text(reader: pa.RecordBatchReader, columns: list[str]) -> pa.RecordBatchReader:
-    """The stream with every column as text: an all-NULL text column may arrive typed as NULL or integer."""
+    """The stream with every column as text: the driver types the columns of an empty table as integers."""
     schema = pa.schema([(c, pa.string()) for c in columns])
 
     def batches():
