@@ -27,10 +27,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import duckdb  # noqa: E402
 import scale_data  # noqa: E402
-from sqlalchemy import create_engine  # noqa: E402
 
 from metrics.config import load_config  # noqa: E402
 from metrics.engine.analytics import analytics_copy, drop_copies  # noqa: E402
+from metrics.engine.db import get_engine  # noqa: E402
 from metrics.engine.filters import Filters  # noqa: E402
 from metrics.engine.service import Dashboard  # noqa: E402
 from metrics.engine.windows import month_windows, phase_windows, same_period_last_year  # noqa: E402
@@ -210,7 +210,7 @@ def main() -> None:
         stores["PostgreSQL"] = args.pg
     engines = {}
     for label, url in stores.items():
-        engines[label] = create_engine(url)
+        engines[label] = get_engine(url)  # as the app opens it (PostgreSQL without JIT, DuckDB quiet)
         scale_data.load(engines[label], args.cases)
     print(f"{args.cases:,} cases ready in {time.perf_counter() - t:.1f} s; load average {os.getloadavg()[0]:.1f}")
 
@@ -274,7 +274,7 @@ def main() -> None:
             if label not in stores:
                 continue
             url = stores[label] if label == "PostgreSQL" else f"sqlite:///{tempfile.mkdtemp()}/import.db"
-            target = create_engine(url)
+            target = get_engine(url)
             from metrics.engine.schema import metadata
 
             metadata.drop_all(target)

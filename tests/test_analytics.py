@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import threading
 from dataclasses import replace
 from pathlib import Path
@@ -195,3 +196,24 @@ def test_a_table_the_arrow_path_fails_on_is_read_through_python(store, tmp_path,
     assert through_python == ["cases"]  # the other tables still came through Arrow
     with copy.engine.connect() as conn:
         assert sorted(r[0] for r in conn.execute(text("SELECT case_no FROM cases"))) == [f"c{i}" for i in range(5)]
+
+
+@pytest.mark.parametrize("options, expected", [(None, "off"), ("-c jit=on", "on")])
+def test_postgresql_connections_run_without_jit_unless_the_url_says(options, expected):
+    """The dashboard's short aggregates lose more to JIT compilation than they gain; a URL's own options win."""
+    from sqlalchemy import make_url
+
+    from metrics.engine import db
+
+    urls = [u for u in os.environ.get("TEST_DATABASE_URLS", "").split() if u.startswith("postgresql")]
+    if not urls:
+        pytest.skip("no PostgreSQL in TEST_DATABASE_URLS")
+    url = make_url(urls[0])
+    if options:
+        url = url.update_query_dict({"options": options})
+    raw = url.render_as_string(hide_password=False)
+    try:
+        with db.get_engine(raw).connect() as conn:
+            assert conn.exec_driver_sql("SHOW jit").scalar() == expected
+    finally:
+        db._ENGINES.pop(raw).dispose()

@@ -26,7 +26,7 @@ import pyarrow as pa
 from sqlalchemy import Boolean, Date, Integer, Numeric, create_engine, func, select
 from sqlalchemy.engine import Engine, make_url
 
-from metrics.engine.db import data_version
+from metrics.engine.db import data_version, quiet
 from metrics.engine.schema import cases, dataset_info, metadata
 
 MODES = ("database", "duckdb", "auto")
@@ -125,7 +125,7 @@ def _build(store: Engine, version: str, folder: Path) -> Copy:
     folder.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha1(_store_key(store).encode()).hexdigest()[:10]
     path = folder / f"analytics-{digest}-{hashlib.sha1(version.encode()).hexdigest()[:10]}-{time.time_ns()}.duckdb"
-    engine = create_engine(f"duckdb:///{path}")
+    engine = quiet(create_engine(f"duckdb:///{path}"))
     with engine.begin() as conn:  # bare tables (no keys, checks or indexes): DuckDB scans, inserts stay fast
         for table in metadata.sorted_tables:
             columns = ", ".join(f'"{c.name}" {c.type.compile(dialect=engine.dialect)}' for c in table.columns)
