@@ -198,3 +198,36 @@ def test_the_app_listens_on_this_computer_only_by_default():
 
     settings = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert settings["server"]["address"] == "127.0.0.1"
+
+
+def test_analytics_duckdb_one_copy_for_two_sessions_and_new_rows_at_the_next_run(tmp_path, monkeypatch):
+    """Issue 11 on the app itself: with `analytics: duckdb` two sessions open the overview on one DuckDB copy (one
+    build), and an import from another process shows its numbers at the next run of a page already open (the copy
+    is rebuilt for the new data version, never served stale)."""
+    from metrics.engine import analytics
+
+    url = small_database(tmp_path, ["(2025)鄂0505执1号,2025-03-02,2025-03-20,执行完毕",
+                                    "(2025)鄂0505执2号,2025-03-03,,"])
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("DASHBOARD_ANALYTICS", "duckdb")
+    analytics.drop_copies()
+    builds = []
+    real = analytics._build
+    monkeypatch.setattr(analytics, "_build", lambda *args: builds.append(args[0].url) or real(*args))
+
+    def shown(at) -> str:
+        html = page_html(at)
+        start = html.index("data-indicator='actual_closure_rate'")
+        return html[start:html.index("kpi-foot", start)]  # 实际执结率: closed ÷ (pending at start + filed)
+
+    try:
+        first, second = run_app(asof="2025-03-31"), run_app(asof="2025-03-31")
+        assert len(builds) == 1  # one copy for both sessions
+        assert ">50.0%<" in shown(first) and ">50.0%<" in shown(second)  # 1 of 2 cases closed
+        small_database(tmp_path, ["(2025)鄂0505执2号,2025-03-03,2025-03-25,执行完毕"])  # another process
+        first.run()
+        assert not first.exception
+        assert ">100.0%<" in shown(first)  # the open page's next run: both closed
+        assert len(builds) == 2
+    finally:
+        analytics.drop_copies()
