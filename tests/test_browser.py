@@ -5,6 +5,7 @@ Screenshots go to artifacts/screenshots/ (PAGE_WIDTH_MODE.png) for people to loo
 
 from __future__ import annotations
 
+import itertools
 import os
 import socket
 import subprocess
@@ -102,14 +103,45 @@ def browser():
         b.close()
 
 
+# True once the page has been at rest for `quiet` ms: the script not running, no element of an older run left
+# (data-stale) and no skeleton, the webfonts loaded, every chart drawn, and the charts' sizes unchanged (a chart
+# redraws for the room it has after a resize). Waiting for rest instead of a fixed time is faster on a quiet machine
+# and waits longer on a loaded one.
+AT_REST = """([quiet, token]) => {
+  if (window.__xtToken !== token) { window.__xtToken = token; window.__xtRest = null; }  // a new wait starts
+  const app = document.querySelector('[data-testid="stApp"]');
+  const charts = [...document.querySelectorAll('.vega-embed')];
+  const busy = !app || app.getAttribute('data-test-script-state') !== 'notRunning'
+    || document.querySelector('[data-stale="true"], [data-testid="stSkeleton"]')
+    || document.fonts.status !== 'loaded' || charts.some(c => !c.querySelector('canvas, svg'));
+  const sizes = charts.map(c => { const r = (c.querySelector('canvas, svg') || c).getBoundingClientRect();
+                                  return Math.round(r.width) + 'x' + Math.round(r.height); }).join(',');
+  const now = performance.now();
+  if (busy || window.__xtSizes !== sizes || window.__xtRest == null) {
+    window.__xtSizes = sizes;
+    window.__xtRest = busy ? null : now;
+    return false;
+  }
+  return now - window.__xtRest >= quiet;
+}"""
+
+
+_WAITS = itertools.count()
+
+
+def settle(page, quiet: int = 700, timeout: int = 90_000) -> None:
+    """Wait until the page is at rest (AT_REST) for `quiet` ms. The quiet time also covers the moment after a click
+    or a page load when no run has started yet ("notRunning" holds then too). The wait goes on in a page that
+    navigates meanwhile (a sign-in reloads it)."""
+    page.wait_for_function(AT_REST, arg=[quiet, next(_WAITS)], polling=100, timeout=timeout)
+
+
 def open_page(browser, url: str, width: int, height: int):
     page = browser.new_page(viewport={"width": width, "height": height})
     page.goto(url)
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=90_000)
     # "notRunning" also holds before the first run has started on a busy machine: wait for the frame's header.
     page.wait_for_selector(".page-head, .proj-head", state="attached", timeout=90_000)
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=90_000)
-    page.wait_for_timeout(1500)  # charts and webfonts settle
+    settle(page)
     return page
 
 
@@ -151,12 +183,12 @@ def test_every_page_deep_links_in_both_sizes_and_modes(server, browser, path, la
             if mode == "projector":
                 # Wait for the projector frame itself: a loaded machine may still be on the first rerun.
                 page.wait_for_selector(".proj-head", timeout=60_000)
-                page.wait_for_timeout(500)
+                settle(page, 300)
                 assert not page.locator('[data-testid="stSidebar"]').is_visible()
             for n, (width, height) in enumerate(SIZES):
                 if n:
                     page.set_viewport_size({"width": width, "height": height})
-                    page.wait_for_timeout(900)  # charts redraw for the new room
+                    settle(page, 400)  # charts redraw for the new room
                 page.screenshot(path=str(SHOTS / f"{slug}_{width}_{mode}.png"), full_page=True)
         finally:
             page.close()
@@ -217,8 +249,7 @@ def test_filters_follow_the_navigation(server, browser):
         except Exception:
             page.screenshot(path=str(SHOTS / "filters_follow_FAILED.png"), full_page=True)
             raise AssertionError(f"address after the page switch: {page.url}") from None
-        page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=90_000)
-        page.wait_for_timeout(1000)
+        settle(page)
         meta = page.locator(".page-meta").inner_text()
         assert "快执团队" in meta and "涉企" in meta
     finally:

@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, select
 from metrics.access.roles import may, page_right
 from metrics.engine.schema import audit_log, metadata
 from tests.access_fixtures import EVIL_HANDLER, EVIL_TEAM, MDLINK, PASSWORD, XSS, seed, write_config
-from tests.test_browser import CHROMIUM, SHOTS, SIZES, browser  # noqa: F401
+from tests.test_browser import CHROMIUM, SHOTS, SIZES, browser, settle  # noqa: F401
 from tests.test_browser import start_streamlit as _start
 from ui.frame import PAGES
 
@@ -43,12 +43,6 @@ def court_url(tmp_path_factory):
 def server(court_url):
     """A fresh server (a free port, or BROWSER_TEST_PORT) on the hostile database."""
     yield from _start({"DASHBOARD_CONFIG": str(court_url[1]), "DATABASE_URL": ""})
-
-
-def settle(page) -> None:
-    page.wait_for_timeout(500)
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=90_000)
-    page.wait_for_timeout(1500)
 
 
 def signed_in_page(browser, url: str, width: int, height: int, events: dict,  # noqa: F811

@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, func, select
 
 from metrics.config import ROOT
 from metrics.engine.schema import cases
-from tests.test_browser import CHROMIUM, SHOTS, SIZES, browser, open_page, start_streamlit  # noqa: F401
+from tests.test_browser import CHROMIUM, SHOTS, SIZES, browser, open_page, settle, start_streamlit  # noqa: F401
 from tests.test_ingest import court_export
 
 pytestmark = [
@@ -37,10 +37,7 @@ def court_server(court):
 
 
 def wait_idle(page) -> None:
-    page.wait_for_timeout(500)
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=90_000)
-    page.wait_for_function("!document.querySelector('[data-testid=stSkeleton]')", timeout=30_000)
-    page.wait_for_timeout(1500)
+    settle(page)
 
 
 def test_a_clerk_imports_a_court_export_in_the_browser(court_server, court, browser):  # noqa: F811

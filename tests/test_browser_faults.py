@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 from metrics.config import ROOT
 from metrics.engine.db import sample_files
 from tests.conftest import EXTRA_URLS
-from tests.test_browser import CHROMIUM, LAUNCH_ARGS, SHOTS, start_streamlit
+from tests.test_browser import CHROMIUM, LAUNCH_ARGS, SHOTS, settle, start_streamlit
 
 PG = next((u for u in EXTRA_URLS if u.startswith("postgresql")), None)
 pytestmark = [
@@ -69,8 +69,7 @@ def load(browser, url: str, shot: str | None = None, size: tuple[int, int] = (19
     page = browser.new_page(viewport={"width": size[0], "height": size[1]})
     try:
         page.goto(url)
-        page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=120_000)
-        page.wait_for_timeout(3000 if shot else 1000)
+        settle(page, 700, timeout=120_000)
         if shot:
             SHOTS.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(SHOTS / f"{shot}_{size[0]}.png"))

@@ -17,7 +17,7 @@ from sqlalchemy import create_engine, select
 
 from metrics.engine.schema import audit_log, metadata
 from tests.access_fixtures import seed, write_config
-from tests.test_browser import CHROMIUM, SHOTS, _free_port, browser, start_streamlit  # noqa: F401
+from tests.test_browser import CHROMIUM, SHOTS, _free_port, browser, settle, start_streamlit  # noqa: F401
 
 pytestmark = [
     pytest.mark.browser,
@@ -55,12 +55,6 @@ def oidc(tmp_path_factory):
         assert next(server) == base
         yield base, url
         next(server, None)  # stops the server
-
-
-def settle(page) -> None:
-    page.wait_for_timeout(500)
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=90_000)
-    page.wait_for_timeout(1500)
 
 
 def audit_rows(url: str) -> list[tuple]:

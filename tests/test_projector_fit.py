@@ -13,7 +13,7 @@ import os
 import pytest
 
 from metrics.config import ROOT
-from tests.test_browser import LAUNCH_ARGS, SIZES, SLIDE_PAGES, _slug, browser, sample_url, server  # noqa: F401
+from tests.test_browser import LAUNCH_ARGS, SIZES, SLIDE_PAGES, _slug, browser, sample_url, server, settle  # noqa: F401
 from tests.test_browser_courts import courts_server  # noqa: F401
 
 SHOTS = ROOT / "artifacts" / "screenshots" / "projector"
@@ -61,11 +61,6 @@ MEASURE = """() => {
 }"""
 
 
-def settle(page) -> None:
-    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=90_000)
-    page.wait_for_timeout(900)
-
-
 def walk(browser, base: str, path: str) -> list[dict]:  # noqa: F811
     """Every slide of the page, each measured at every size of SIZES: the slide is shown once and the window
     resized (the slides are laid out by CSS alone, as when a laptop is plugged into a projector), so a slide
@@ -77,14 +72,13 @@ def walk(browser, base: str, path: str) -> list[dict]:  # noqa: F811
     out = []
     try:
         page.goto(base + route + "?projector=true")
-        settle(page)
-        page.wait_for_selector(".proj-head", timeout=60_000)
+        page.wait_for_selector(".proj-head", timeout=90_000)
         settle(page)
         for i in range(40):
             for n, (width, height) in enumerate(SIZES):
                 if n:
                     page.set_viewport_size({"width": width, "height": height})
-                    page.wait_for_timeout(900)  # charts redraw for the new room
+                    settle(page, 400)  # charts redraw for the new room
                 m = page.evaluate(MEASURE)
                 m["slide"], m["width"] = i + 1, width
                 out.append(m)
