@@ -91,7 +91,7 @@ def walk(browser, base: str, path: str) -> list[dict]:  # noqa: F811
             nxt.click()
             page.wait_for_function(f"(document.querySelector('.slide-count')||{{}}).innerText !== {before!r}",
                                    timeout=60_000)
-            settle(page)
+            settle(page, 400)  # the new slide's run has drawn its count: a shorter quiet time suffices
     finally:
         page.close()
     return out
