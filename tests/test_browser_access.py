@@ -234,14 +234,10 @@ def _signed_in(page) -> bool:
 
 
 def _login_in(context, url: str, username: str):
+    """A new window of context, signed in on the form at url, with the session cookie set."""
     page = context.new_page()
-    page.goto(url)
-    page.get_by_label("用户名", exact=True).wait_for(timeout=90_000)
-    page.get_by_label("用户名", exact=True).fill(username)
-    page.get_by_label("密码", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    sign_in(page, url, username)
     _wait_for(lambda: _session_cookies(context), page, "no session cookie after the login")
-    settle(page)
     return page
 
 

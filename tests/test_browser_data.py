@@ -36,10 +36,6 @@ def court_server(court):
     yield from start_streamlit({"DASHBOARD_CONFIG": str(court / "config.yaml"), "DATABASE_URL": ""})
 
 
-def wait_idle(page) -> None:
-    settle(page)
-
-
 def test_a_clerk_imports_a_court_export_in_the_browser(court_server, court, browser):  # noqa: F811
     SHOTS.mkdir(parents=True, exist_ok=True)
     for n, (width, height) in enumerate(SIZES):
@@ -50,18 +46,18 @@ def test_a_clerk_imports_a_court_export_in_the_browser(court_server, court, brow
             page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
                 str(court / "执行案件明细表.xlsx"))
             page.get_by_text("可导入 3 行").first.wait_for(timeout=60_000)
-            wait_idle(page)
+            settle(page)
             page.screenshot(path=str(SHOTS / f"data_{width}_preview.png"), full_page=True)
             page.get_by_role("button", name="校验").click()
             page.get_by_text("校验通过").first.wait_for(timeout=60_000)
-            wait_idle(page)
+            settle(page)
             page.screenshot(path=str(SHOTS / f"data_{width}_validated.png"), full_page=True)
             if n == 0:
                 page.get_by_role("button", name="导入").click()
                 page.get_by_text("导入完成").first.wait_for(timeout=60_000)
-                wait_idle(page)
+                settle(page)
                 page.get_by_role("tab", name="导入记录").click()
-                wait_idle(page)
+                settle(page)
                 page.screenshot(path=str(SHOTS / f"data_{width}_history.png"), full_page=True)
             assert page.locator('[data-testid="stException"]').count() == 0
         finally:

@@ -63,8 +63,10 @@ MEASURE = """() => {
 
 def walk(browser, base: str, path: str) -> list[dict]:  # noqa: F811
     """Every slide of the page, each measured at every size of SIZES: the slide is shown once and the window
-    resized (the slides are laid out by CSS alone, as when a laptop is plugged into a projector), so a slide
-    costs one run instead of one per size."""
+    resized, as when a laptop is plugged into a projector, so a slide costs one run instead of one per size. The
+    boxes measured here (slide height, right edge, the page buttons) are laid out by CSS and come out as in a fresh
+    load at that size; a chart's inner margins do not (Vega keeps those of its first draw: a title can lose a few
+    pixels at its top until the slide is drawn again), which this walk does not measure."""
     slug = _slug(path)
     route = "/" if path == "app.py" else f"/{slug}"
     width, height = SIZES[0]
